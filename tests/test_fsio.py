@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from toolkit.errors import InputMissingError, OutputExistsError
+from toolkit.fsio import atomic_directory, atomic_write, read_input
+
+
+def test_atomic_write_creates_with_mode(tmp_path: Path) -> None:
+    p = tmp_path / "secret.json"
+    atomic_write(p, b"s", mode=0o600)
+    assert p.read_bytes() == b"s"
+    assert stat.S_IMODE(p.stat().st_mode) == 0o600
+    assert os.listdir(tmp_path) == ["secret.json"]
+
+
+def test_atomic_write_refuses_overwrite(tmp_path: Path) -> None:
+    p = tmp_path / "f"
+    p.write_bytes(b"old")
+    with pytest.raises(OutputExistsError):
+        atomic_write(p, b"new")
+    assert p.read_bytes() == b"old"
+    atomic_write(p, b"new", overwrite=True)
+    assert p.read_bytes() == b"new"
+    assert os.listdir(tmp_path) == ["f"]
+
+
+def test_atomic_directory_rolls_back(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    with pytest.raises(RuntimeError), atomic_directory(target) as d:
+        (d / "partial").write_bytes(b"x")
+        raise RuntimeError("boom")
+    assert os.listdir(tmp_path) == []
+
+
+def test_atomic_directory_replaces_only_with_overwrite(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "old").write_bytes(b"o")
+    with pytest.raises(OutputExistsError), atomic_directory(target):
+        pass
+    with atomic_directory(target, overwrite=True) as d:
+        (d / "new").write_bytes(b"n")
+    assert os.listdir(target) == ["new"]
+    assert os.listdir(tmp_path) == ["out"]
+
+
+def test_read_input_missing(tmp_path: Path) -> None:
+    with pytest.raises(InputMissingError):
+        read_input(tmp_path / "nope")
+    with pytest.raises(InputMissingError):
+        read_input(tmp_path)

@@ -1,0 +1,85 @@
+"""RFC 8785 (JSON Canonicalization Scheme) for the values enoch hashes or signs.
+
+Our documents hold only objects, arrays, strings, booleans, null and integers,
+so the number rule of RFC 8785 reduces to: integers within the exactly
+representable IEEE-754 range, printed in decimal.  Floats are refused rather
+than canonicalised, because a format that round-trips through doubles is not
+one we want to hash.  Object members are sorted by the UTF-16 code units of
+their names (RFC 8785 section 3.2.3), which differs from code-point order only
+for characters outside the BMP.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from toolkit.errors import MalformedInputError
+
+_MAX_SAFE_INT = 2**53 - 1
+
+
+def _check(value: Any, where: str) -> None:
+    if value is None or isinstance(value, (bool, str)):
+        return
+    if isinstance(value, int):
+        if abs(value) > _MAX_SAFE_INT:
+            raise MalformedInputError(f"integer at {where} is outside the canonical JSON range")
+        return
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            _check(item, f"{where}[{i}]")
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise MalformedInputError(f"non-string object key at {where}")
+            _check(item, f"{where}.{key}")
+        return
+    raise MalformedInputError(f"value at {where} has type {type(value).__name__}, not allowed in canonical JSON")
+
+
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _sorted(value[k]) for k in sorted(value, key=lambda k: k.encode("utf-16-be"))}
+    if isinstance(value, list):
+        return [_sorted(v) for v in value]
+    return value
+
+
+def canonical_dumps(value: Any) -> bytes:
+    """Serialise ``value`` as RFC 8785 canonical JSON (UTF-8 bytes)."""
+    _check(value, "$")
+    text = json.dumps(_sorted(value), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise MalformedInputError("string is not valid Unicode (lone surrogate)") from None
+
+
+def strict_loads(data: bytes, *, what: str = "JSON") -> Any:
+    """Parse JSON strictly: UTF-8 only, no duplicate keys, no NaN/Infinity,
+    no floats.  Errors are ``MalformedInputError`` (exit 65)."""
+
+    def no_dupes(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, val in pairs:
+            if key in out:
+                raise MalformedInputError(f"{what}: duplicate key {key!r}")
+            out[key] = val
+        return out
+
+    def no_const(name: str) -> Any:
+        raise MalformedInputError(f"{what}: {name} is not valid JSON")
+
+    def no_float(text: str) -> Any:
+        raise MalformedInputError(f"{what}: non-integer number {text} is not allowed")
+
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedInputError(f"{what} is not valid UTF-8") from None
+    try:
+        return json.loads(text, object_pairs_hook=no_dupes, parse_constant=no_const, parse_float=no_float)
+    except json.JSONDecodeError as exc:
+        raise MalformedInputError(f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None

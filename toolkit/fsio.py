@@ -1,0 +1,126 @@
+"""Shared file I/O: atomic writes, atomic output directories, input reading.
+
+Every output enoch writes goes through here, so that a crash or a refused
+operation never leaves a half-written file behind (SPEC C): data is written to
+a temporary file in the destination directory, fsynced, then renamed into
+place, and the directory is fsynced so the rename itself is durable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from toolkit.errors import InputMissingError, OutputExistsError
+
+
+def fsync_dir(path: Path) -> None:
+    """fsync a directory so that renames/creations inside it are durable."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path | str, data: bytes, *, overwrite: bool = False, mode: int = 0o644) -> None:
+    """Write ``data`` to ``path`` atomically with permissions ``mode``.
+
+    Refuses (``OutputExistsError``) when ``path`` exists and ``overwrite`` is
+    false.  Without ``overwrite`` the final step is a hard link, which fails if
+    the name appeared meanwhile, so a concurrent writer is never clobbered.
+    """
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    if not overwrite and os.path.lexists(path):
+        raise OutputExistsError(f"{path} exists; pass --overwrite to replace it")
+    if not parent.is_dir():
+        raise InputMissingError(f"output directory {parent} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+    try:
+        # Permissions are set before any byte is written: a secret never
+        # exists on disk with wider permissions than requested.
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                raise OutputExistsError(f"{path} exists; pass --overwrite to replace it") from None
+            os.unlink(tmp)
+        fsync_dir(parent)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def fsync_tree(root: Path) -> None:
+    """fsync every regular file and directory below ``root`` (inclusive)."""
+    for dirpath, _dirnames, filenames in os.walk(root):
+        for name in filenames:
+            fd = os.open(os.path.join(dirpath, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        fsync_dir(Path(dirpath))
+
+
+@contextlib.contextmanager
+def atomic_directory(target: Path | str, *, overwrite: bool = False) -> Iterator[Path]:
+    """Build a directory atomically.
+
+    Yields a fresh temporary directory next to ``target``; when the block
+    exits normally its contents are fsynced and it is renamed to ``target``.
+    On any exception the temporary directory is removed and ``target`` is
+    untouched.  An existing ``target`` is replaced only with ``overwrite``.
+    """
+    target = Path(target)
+    parent = target.parent if str(target.parent) else Path(".")
+    if not overwrite and os.path.lexists(target):
+        raise OutputExistsError(f"{target} exists; pass --overwrite to replace it")
+    if not parent.is_dir():
+        raise InputMissingError(f"output directory {parent} does not exist")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
+    try:
+        yield tmp
+        fsync_tree(tmp)
+        old: Path | None = None
+        if os.path.lexists(target):
+            if not overwrite:
+                raise OutputExistsError(f"{target} exists; pass --overwrite to replace it")
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=parent))
+            os.rmdir(old)
+            os.rename(target, old)
+        os.rename(tmp, target)
+        fsync_dir(parent)
+        if old is not None:
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def read_input(path: Path | str, *, what: str = "input") -> bytes:
+    """Read a whole input file; ``-`` means stdin.  Missing -> exit 66."""
+    if str(path) == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputMissingError(f"{what} {path} does not exist") from None
+    except IsADirectoryError:
+        raise InputMissingError(f"{what} {path} is a directory, expected a file") from None
+    except OSError as exc:
+        raise InputMissingError(f"cannot read {what} {path}: {exc.strerror}") from None
