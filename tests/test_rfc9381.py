@@ -10,6 +10,7 @@ import pytest
 from tests.fixtures import load_json, params
 from toolkit.errors import VerificationError
 from vrf import ecvrf
+from tests.vrf_backends import BACKENDS, suite_for
 from vrf.suites import C_LEN, suite_by_name
 
 DATA = load_json("rfc9381", "rfc9381.json")
@@ -27,9 +28,10 @@ def test_all_twelve_examples_present() -> None:
     }
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("vec", params(VECTORS, lambda v: f"example{v['example']}-{v['suite']}"))
-def test_appendix_b_example(vec: dict[str, Any]) -> None:
-    suite = suite_by_name(vec["suite"])
+def test_appendix_b_example(vec: dict[str, Any], backend: str) -> None:
+    suite = suite_for(vec["suite"], backend)
     assert suite.suite_string == int(vec["suite_string"], 16)
     sk, alpha = bytes.fromhex(vec["sk"]), bytes.fromhex(vec["alpha"])
     trace = ecvrf.prove_with_trace(suite, sk, alpha)
@@ -70,21 +72,23 @@ def test_appendix_b_example(vec: dict[str, Any]) -> None:
     assert len(beta) == suite.h_len
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("vec", params(NEGATIVE, lambda v: f"{v['suite']}-{v['pi'][:12]}"))
-def test_negative_vector_rejected(vec: dict[str, Any]) -> None:
-    suite = suite_by_name(vec["suite"])
+def test_negative_vector_rejected(vec: dict[str, Any], backend: str) -> None:
+    suite = suite_for(vec["suite"], backend)
     pk, alpha, pi = (bytes.fromhex(vec[k]) for k in ("pk", "alpha", "pi"))
     assert vec["expected"].startswith("INVALID")
     with pytest.raises(VerificationError):
         ecvrf.verify(suite, pk, alpha, pi)
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize(
     "vec", params([v for v in NEGATIVE if "validate_key" in v["expected"]], lambda v: v["suite"])
 )
-def test_identity_key_forgery_needs_validate_key(vec: dict[str, Any]) -> None:
+def test_identity_key_forgery_needs_validate_key(vec: dict[str, Any], backend: str) -> None:
     """The forgeries really verify without validate_key: the check is what stops them."""
-    suite = suite_by_name(vec["suite"])
+    suite = suite_for(vec["suite"], backend)
     pk, alpha, pi = (bytes.fromhex(vec[k]) for k in ("pk", "alpha", "pi"))
     beta = ecvrf.verify(suite, pk, alpha, pi, validate_key=False)
     assert beta.hex() == vec["beta_if_accepted"]

@@ -14,16 +14,22 @@ from hypothesis import strategies as st
 from tests.fixtures import load_json, params
 from toolkit.errors import VerificationError
 from vrf import ecvrf
-from vrf.curves import ED25519_CURVE, P256_CURVE, is_identity
+from tests.vrf_backends import ALL_SUITES
+from vrf.curves import P256_CURVE
+from vrf.ed25519 import ED25519_ECC
+from vrf.ed25519_sodium import ED25519_SODIUM
 from vrf.suites import C_LEN, SUITES, Suite, suite_by_name
 
 VECTORS: list[dict[str, Any]] = load_json("rfc9381", "rfc9381.json")["vectors"]
-FIRST_PER_SUITE = [next(v for v in VECTORS if v["suite"] == s.name) for s in SUITES]
-ED = [s for s in SUITES if s.curve is ED25519_CURVE]
+FIRST = {s.name: next(v for v in VECTORS if v["suite"] == s.name) for s in SUITES}
+FIRST_PER_SUITE = list(FIRST.values())
+ED = [s for s, _ in ALL_SUITES if s.curve.cofactor == 8]
+SUITE_PARAMS = [pytest.param(s, id=ident) for s, ident in ALL_SUITES]
 
 
-def _args(vec: dict[str, Any]) -> tuple[Suite, bytes, bytes, bytes]:
-    return suite_by_name(vec["suite"]), bytes.fromhex(vec["pk"]), bytes.fromhex(vec["alpha"]), bytes.fromhex(vec["pi"])
+def _args(vec: dict[str, Any], suite: Suite | None = None) -> tuple[Suite, bytes, bytes, bytes]:
+    suite = suite or suite_by_name(vec["suite"])
+    return suite, bytes.fromhex(vec["pk"]), bytes.fromhex(vec["alpha"]), bytes.fromhex(vec["pi"])
 
 
 def _sk(suite: Suite, seed: int) -> bytes:
@@ -32,7 +38,7 @@ def _sk(suite: Suite, seed: int) -> bytes:
     return seed.to_bytes(32, "big")
 
 
-@pytest.mark.parametrize("suite", params(SUITES, lambda s: s.name))
+@pytest.mark.parametrize("suite", SUITE_PARAMS)
 @settings(max_examples=8, deadline=None)
 @given(seed=st.integers(min_value=0, max_value=2**256 - 1), alpha=st.binary(max_size=64))
 def test_random_round_trip(suite: Suite, seed: int, alpha: bytes) -> None:
@@ -47,9 +53,9 @@ def test_random_round_trip(suite: Suite, seed: int, alpha: bytes) -> None:
         ecvrf.verify(suite, pk, alpha + b"\x00", pi)
 
 
-@pytest.mark.parametrize("vec", params(FIRST_PER_SUITE, lambda v: v["suite"]))
-def test_every_single_bit_flip_rejected(vec: dict[str, Any]) -> None:
-    suite, pk, alpha, pi = _args(vec)
+@pytest.mark.parametrize("suite", SUITE_PARAMS)
+def test_every_single_bit_flip_rejected(suite: Suite) -> None:
+    _, pk, alpha, pi = _args(FIRST[suite.name])
     ecvrf.verify(suite, pk, alpha, pi)
     for bit in range(len(pi) * 8):
         flipped = bytearray(pi)
@@ -58,9 +64,9 @@ def test_every_single_bit_flip_rejected(vec: dict[str, Any]) -> None:
             ecvrf.verify(suite, pk, alpha, bytes(flipped))
 
 
-@pytest.mark.parametrize("vec", params(FIRST_PER_SUITE, lambda v: v["suite"]))
-def test_wrong_lengths_rejected(vec: dict[str, Any]) -> None:
-    suite, pk, alpha, pi = _args(vec)
+@pytest.mark.parametrize("suite", SUITE_PARAMS)
+def test_wrong_lengths_rejected(suite: Suite) -> None:
+    _, pk, alpha, pi = _args(FIRST[suite.name])
     for bad_pi in (pi[:-1], pi + b"\x00", b"", pi[: suite.curve.pt_len]):
         with pytest.raises(VerificationError, match="proof must be"):
             ecvrf.verify(suite, pk, alpha, bad_pi)
@@ -87,7 +93,7 @@ def _ed_encoding(y: int, sign: int) -> bytes:
 
 
 def _ed_off_curve_y() -> int:
-    p, d = ED25519_CURVE.p, ED25519_CURVE.d
+    p, d = ED25519_ECC.p, ED25519_ECC.d
     y = 2
     while pow((y * y - 1) * pow(d * y * y + 1, p - 2, p) % p, (p - 1) // 2, p) == 1:
         y += 1
@@ -95,8 +101,8 @@ def _ed_off_curve_y() -> int:
 
 
 def test_ed25519_decoder_strict() -> None:
-    curve, p = ED25519_CURVE, ED25519_CURVE.p
-    g = curve.generator
+    curve, p = ED25519_ECC, ED25519_ECC.p
+    g = curve.base_mul(1)
     assert curve.string_to_point(curve.point_to_string(g)) == g
     assert curve.string_to_point(_ed_encoding(1, 0)) is not None  # identity, canonical
     assert curve.string_to_point(_ed_encoding(1, 1)) is None  # x = 0 with sign bit set
@@ -108,14 +114,25 @@ def test_ed25519_decoder_strict() -> None:
         assert curve.string_to_point(bad_len) is None
 
 
+@pytest.mark.parametrize("y", [0, 1, 2, 3, 4, 5, 2**255 - 20, 2**255 - 19, 2**255 - 1])
+@pytest.mark.parametrize("sign", [0, 1])
+def test_ed25519_backends_decode_alike(y: int, sign: int) -> None:
+    enc = _ed_encoding(y, sign)
+    slow = ED25519_ECC.string_to_point(enc)
+    fast = ED25519_SODIUM.string_to_point(enc)
+    assert (slow is None) == (fast is None)
+    if slow is not None:
+        assert ED25519_ECC.point_to_string(slow) == fast == enc
+
+
 def test_p256_decoder_strict() -> None:
     curve = P256_CURVE
-    g = curve.generator
+    g = curve.base_mul(1)
     enc = curve.point_to_string(g)
     assert enc[0] in (2, 3) and len(enc) == 33
     assert curve.string_to_point(enc) == g
     other = bytes([enc[0] ^ 1]) + enc[1:]
-    assert curve.string_to_point(other) == -g
+    assert curve.string_to_point(other) == curve.sub(curve.base_mul(0), g)
     x, y = (int(c) for c in g.xy)
     uncompressed = b"\x04" + x.to_bytes(32, "big") + y.to_bytes(32, "big")
     assert curve.string_to_point(uncompressed) is None  # only the compressed form
@@ -132,7 +149,7 @@ def test_p256_decoder_strict() -> None:
 
 def _ed25519_small_order_points() -> list[bytes]:
     """All 8 points of the torsion subgroup, as canonical encodings."""
-    curve = ED25519_CURVE
+    curve = ED25519_ECC
     found = set()
     # q * P for a point P of full order 8q generates the torsion subgroup.
     point = curve.string_to_point(_ed_encoding(2, 0)) or curve.string_to_point(_ed_encoding(3, 0))
@@ -152,7 +169,7 @@ def test_small_order_keys_rejected_by_validate_key() -> None:
     _, _, alpha, pi = _args(vec)
     for suite in ED:
         for pk in encodings:
-            assert is_identity(ED25519_CURVE.string_to_point(pk) * 8)
+            assert ED25519_ECC.is_identity(ED25519_ECC.string_to_point(pk) * 8)
             with pytest.raises(VerificationError, match="small order"):
                 ecvrf.verify(suite, pk, alpha, pi)
             with pytest.raises(VerificationError):  # without validation it fails later, never crashes
@@ -163,7 +180,7 @@ def test_gamma_encodings_rejected() -> None:
     vec = FIRST_PER_SUITE[2]
     suite, pk, alpha, pi = _args(vec)
     rest = pi[32:]
-    for gamma in (_ed_encoding(1, 1), _ed_encoding(ED25519_CURVE.p + 1, 0), _ed_encoding(_ed_off_curve_y(), 0)):
+    for gamma in (_ed_encoding(1, 1), _ed_encoding(ED25519_ECC.p + 1, 0), _ed_encoding(_ed_off_curve_y(), 0)):
         with pytest.raises(VerificationError, match="Gamma"):
             ecvrf.verify(suite, pk, alpha, gamma + rest)
     p_suite, p_pk, p_alpha, p_pi = _args(FIRST_PER_SUITE[0])

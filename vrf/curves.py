@@ -1,37 +1,54 @@
-"""The two curves of RFC 9381 and their point encodings (RFC 9381 section 5.5).
+"""The curve interface of the ECVRF core, field helpers, and NIST P-256
+(RFC 9381 section 5.5).
 
-Points are pycryptodome ``EccPoint`` objects: the scalar multiplications and
-additions run in its C code.  Everything that decides what a byte string
-*means* — decoding, canonicity, on-curve checks, the encodings themselves —
-is written here with Python integers, so the strictness does not depend on
-the library version.  Tested with pycryptodome 4.4.0 (the range in
-pyproject.toml): its ``EccPoint`` accepts small-order edwards25519 points,
-represents the identity as ``(0, 1)`` (edwards25519) or ``(0, 0)`` flagged as
-infinity (P-256), and reduces scalars larger than the group order correctly.
+A curve object is the group the core computes in: it decodes and encodes
+points (the RFC's ``string_to_point`` / ``point_to_string``) and does the
+group operations.  Points are opaque to the core: pycryptodome ``EccPoint``
+objects here and in ``vrf/ed25519.py``, canonical 32-byte encodings in the
+libsodium backend (``vrf/ed25519_sodium.py``).
 
-String-to-point functions return ``None`` for "INVALID" (the RFC's word);
-callers turn that into a verification failure.
+Everything that decides what a byte string *means* — decoding, canonicity,
+on-curve checks, the encodings — is written here with Python integers, so
+strictness does not depend on a library version.  Scalar multiplication and
+point addition run in pycryptodome's C code.  Tested with pycryptodome 4.4.0
+(the range pinned in pyproject.toml): its ``EccPoint`` accepts small-order
+edwards25519 points, represents the identity as ``(0, 1)`` (edwards25519) or
+as the flagged point at infinity (P-256), and reduces scalars larger than the
+group order correctly.
+
+``string_to_point`` returns ``None`` for the RFC's "INVALID".
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol, TypeAlias
 
 # The one import of the point type; other vrf modules import it from here.
+from Crypto.Math.Numbers import Integer
 from Crypto.PublicKey.ECC import EccPoint as EccPoint  # type: ignore[attr-defined]
 
-# --- field helpers (Python's pow does the modular inverse and exponentiation) ---
+#: A curve point, opaque outside its curve object.
+Point: TypeAlias = Any
+
+# --- field helpers ---
+
+
+def powmod(base: int, exp: int, mod: int) -> int:
+    """base^exp mod ``mod`` in pycryptodome's C big-number code (several
+    times faster than Python's pow for 256-bit moduli); not constant time."""
+    return int(pow(Integer(base % mod), Integer(exp), Integer(mod)))
 
 
 def inv(a: int, p: int) -> int:
     """a^-1 mod p; inv(0) = 0 (RFC 9380 ``inv0``)."""
-    return pow(a, p - 2, p)
+    a %= p
+    return pow(a, -1, p) if a else 0
 
 
 def is_square(a: int, p: int) -> bool:
     """Euler's criterion; 0 counts as a square (RFC 9380 ``is_square``)."""
-    return pow(a, (p - 1) // 2, p) in (0, 1)
+    return powmod(a, (p - 1) // 2, p) in (0, 1)
 
 
 def sgn0(a: int) -> int:
@@ -62,36 +79,67 @@ class Curve(Protocol):
     def endian(self) -> Literal["big", "little"]:  # byte order of int_to_string / string_to_int
         ...
 
-    @property
-    def generator(self) -> EccPoint: ...
-
-    def point(self, x: int, y: int) -> EccPoint: ...
-
     def sqrt(self, a: int) -> int | None: ...
 
-    def point_to_string(self, point: EccPoint) -> bytes: ...
+    def point_to_string(self, point: Point) -> bytes: ...
 
-    def string_to_point(self, data: bytes) -> EccPoint | None: ...
+    def string_to_point(self, data: bytes) -> Point | None: ...
+
+    def from_affine(self, x: int, y: int) -> Point: ...
+
+    def base_mul(self, k: int) -> Point: ...
+
+    def mul(self, point: Point, k: int) -> Point: ...
+
+    def add(self, a: Point, b: Point) -> Point: ...
+
+    def sub(self, a: Point, b: Point) -> Point: ...
+
+    def is_identity(self, point: Point) -> bool: ...
+
+    def clear_cofactor(self, point: Point) -> Point: ...
 
 
-def is_identity(point: EccPoint) -> bool:
-    return bool(point.is_point_at_infinity())
+class EccGroup:
+    """Group operations on pycryptodome ``EccPoint`` objects (C code)."""
 
+    ecc_name: str
+    gx: int
+    gy: int
+    cofactor: int
 
-def times_cofactor(point: EccPoint, cofactor: int) -> EccPoint:
-    """cofactor * point by doublings (the cofactors are 1 and 8)."""
-    result = point
-    while cofactor > 1:
-        result = result + result
-        cofactor //= 2
-    return result
+    def from_affine(self, x: int, y: int) -> Point:
+        return EccPoint(x, y, self.ecc_name)
+
+    def base_mul(self, k: int) -> Point:
+        return EccPoint(self.gx, self.gy, self.ecc_name) * k
+
+    def mul(self, point: Point, k: int) -> Point:
+        return point * k
+
+    def add(self, a: Point, b: Point) -> Point:
+        return a + b
+
+    def sub(self, a: Point, b: Point) -> Point:
+        return a + (-b)
+
+    def is_identity(self, point: Point) -> bool:
+        return bool(point.is_point_at_infinity())
+
+    def clear_cofactor(self, point: Point) -> Point:
+        result, n = point, self.cofactor
+        while n > 1:  # the cofactors are 1 and 8: doublings
+            result = result + result
+            n //= 2
+        return result
 
 
 @dataclass(frozen=True)
-class P256:
+class P256(EccGroup):
     """NIST P-256 (secp256r1): y^2 = x^3 - 3x + b; SEC1 compressed encoding."""
 
     name: str = "p256"
+    ecc_name: str = "p256"
     p: int = 0xFFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF
     q: int = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
     a: int = -3
@@ -102,28 +150,22 @@ class P256:
     pt_len: int = 33
     endian: Literal["big", "little"] = "big"
 
-    @property
-    def generator(self) -> EccPoint:
-        return EccPoint(self.gx, self.gy, "p256")
-
-    def point(self, x: int, y: int) -> EccPoint:
-        return EccPoint(x, y, "p256")
-
     def sqrt(self, a: int) -> int | None:
         # p = 3 mod 4: the candidate root is a^((p+1)/4).
-        root = pow(a, (self.p + 1) // 4, self.p)
-        return root if root * root % self.p == a % self.p else None
+        a %= self.p
+        root = powmod(a, (self.p + 1) // 4, self.p)
+        return root if root * root % self.p == a else None
 
-    def point_to_string(self, point: EccPoint) -> bytes:
+    def point_to_string(self, point: Point) -> bytes:
         """SEC1 section 2.3.3 with point compression (33 bytes).  The
         identity, which has no compressed form, is SEC1's single 0x00 octet;
         it can only appear inside a challenge hash, never in a proof or key."""
-        if is_identity(point):
+        if self.is_identity(point):
             return b"\x00"
         x, y = (int(c) for c in point.xy)
         return bytes([2 + (y & 1)]) + x.to_bytes(32, "big")
 
-    def string_to_point(self, data: bytes) -> EccPoint | None:
+    def string_to_point(self, data: bytes) -> Point | None:
         """SEC1 section 2.3.4, compressed form only: exactly 33 bytes,
         prefix 02/03, x < p, and x must be the abscissa of a curve point."""
         if len(data) != 33 or data[0] not in (2, 3):
@@ -131,79 +173,12 @@ class P256:
         x = int.from_bytes(data[1:], "big")
         if x >= self.p:
             return None
-        y = self.sqrt((x * x * x + self.a * x + self.b) % self.p)
+        y = self.sqrt(x * x * x + self.a * x + self.b)
         if y is None:
             return None
         if (y & 1) != (data[0] & 1):
             y = self.p - y
-        return self.point(x, y)
-
-
-_SQRT_M1 = pow(2, (2**255 - 20) // 4, 2**255 - 19)  # sqrt(-1) mod 2^255 - 19
-
-
-@dataclass(frozen=True)
-class Edwards25519:
-    """edwards25519: -x^2 + y^2 = 1 + d x^2 y^2; RFC 8032 encoding."""
-
-    name: str = "ed25519"
-    p: int = 2**255 - 19
-    q: int = 2**252 + 27742317777372353535851937790883648493
-    d: int = 37095705934669439343138083508754565189542113879843219016388785533085940283555
-    gx: int = 15112221349535400772501151409588531511454012693041857206046113283949847762202
-    gy: int = 46316835694926478169428394003475163141307993866256225615783033603165251855960
-    cofactor: int = 8
-    pt_len: int = 32
-    endian: Literal["big", "little"] = "little"
-
-    @property
-    def generator(self) -> EccPoint:
-        return EccPoint(self.gx, self.gy, "ed25519")
-
-    def point(self, x: int, y: int) -> EccPoint:
-        return EccPoint(x, y, "ed25519")
-
-    def sqrt(self, a: int) -> int | None:
-        # p = 5 mod 8 (RFC 8032 section 5.1.3 / RFC 9380 appendix I.2).
-        p = self.p
-        a %= p
-        root = pow(a, (p + 3) // 8, p)
-        if root * root % p != a:
-            root = root * _SQRT_M1 % p
-        return root if root * root % p == a else None
-
-    def point_to_string(self, point: EccPoint) -> bytes:
-        """RFC 8032 section 5.1.2: y little-endian, top bit = x mod 2."""
-        x, y = (int(c) for c in point.xy)
-        return (y | ((x & 1) << 255)).to_bytes(32, "little")
-
-    def string_to_point(self, data: bytes) -> EccPoint | None:
-        """RFC 8032 section 5.1.3 decoding; the non-canonical encodings are
-        INVALID (y >= p, or x = 0 with the sign bit set)."""
-        if len(data) != 32:
-            return None
-        n = int.from_bytes(data, "little")
-        x_0 = n >> 255
-        y = n & ((1 << 255) - 1)
-        p = self.p
-        if y >= p:  # step 1
-            return None
-        u = (y * y - 1) % p  # step 2
-        v = (self.d * y * y + 1) % p
-        x = u * pow(v, 3, p) * pow(u * pow(v, 7, p), (p - 5) // 8, p) % p
-        vxx = v * x * x % p  # step 3
-        if vxx == u:
-            pass
-        elif vxx == (-u) % p:
-            x = x * _SQRT_M1 % p
-        else:
-            return None
-        if x == 0 and x_0 == 1:  # step 4
-            return None
-        if (x & 1) != x_0:
-            x = p - x
-        return self.point(x, y)
+        return self.from_affine(x, y)
 
 
 P256_CURVE = P256()
-ED25519_CURVE = Edwards25519()

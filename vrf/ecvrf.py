@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass
 
 from toolkit.errors import MalformedInputError, VerificationError
-from vrf.curves import EccPoint, is_identity, times_cofactor
+from vrf.curves import Point
 from vrf.encode import EncodeTrace, encode_to_curve
 from vrf.nonce import nonce_rfc6979, nonce_rfc8032
 from vrf.suites import C_LEN, Q_LEN, Suite
@@ -38,10 +38,10 @@ def secret_scalar(suite: Suite, sk: bytes) -> int:
 
 def public_key(suite: Suite, sk: bytes) -> bytes:
     """PK_string = point_to_string(x * B)."""
-    return suite.curve.point_to_string(suite.curve.generator * secret_scalar(suite, sk))
+    return suite.curve.point_to_string(suite.curve.base_mul(secret_scalar(suite, sk)))
 
 
-def challenge_generation(suite: Suite, points: tuple[EccPoint, ...]) -> bytes:
+def challenge_generation(suite: Suite, points: tuple[Point, ...]) -> bytes:
     """RFC 9381 section 5.4.3 over (Y, H, Gamma, U, V); returns c_string."""
     parts = [bytes([suite.suite_string, 0x02])]  # steps 1-2
     parts += [suite.curve.point_to_string(p) for p in points]  # step 3
@@ -49,15 +49,15 @@ def challenge_generation(suite: Suite, points: tuple[EccPoint, ...]) -> bytes:
     return suite.hash(*parts)[:C_LEN]  # steps 6-8 (c = string_to_int(c_string))
 
 
-def _gamma_to_hash(suite: Suite, gamma: EccPoint) -> bytes:
+def _gamma_to_hash(suite: Suite, gamma: Point) -> bytes:
     # RFC 9381 section 5.2 steps 4-8: Hash(suite || 0x03 || point_to_string(cofactor * Gamma) || 0x00)
-    cleared = times_cofactor(gamma, suite.curve.cofactor)
+    cleared = suite.curve.clear_cofactor(gamma)
     return suite.hash(bytes([suite.suite_string, 0x03]), suite.curve.point_to_string(cleared), b"\x00")
 
 
 @dataclass(frozen=True)
 class DecodedProof:
-    gamma: EccPoint
+    gamma: Point
     c: int
     s: int
 
@@ -86,7 +86,7 @@ def proof_to_hash(suite: Suite, pi: bytes) -> bytes:
     return _gamma_to_hash(suite, decode_proof(suite, pi).gamma)  # steps 1-3, then 4-9
 
 
-def decode_public_key(suite: Suite, pk: bytes, *, validate_key: bool = True) -> EccPoint:
+def decode_public_key(suite: Suite, pk: bytes, *, validate_key: bool = True) -> Point:
     """string_to_point(PK_string) plus, by default, ECVRF_validate_key
     (RFC 9381 section 5.4.5): reject keys whose cofactor multiple is the identity."""
     if len(pk) != suite.curve.pt_len:
@@ -94,7 +94,7 @@ def decode_public_key(suite: Suite, pk: bytes, *, validate_key: bool = True) -> 
     y = suite.curve.string_to_point(pk)  # 5.4.5 step 1 / verify step 1
     if y is None:  # verify step 2
         raise VerificationError("public key is not a valid, canonically encoded curve point")
-    if validate_key and is_identity(times_cofactor(y, suite.curve.cofactor)):  # 5.4.5 steps 2-3
+    if validate_key and suite.curve.is_identity(suite.curve.clear_cofactor(y)):  # 5.4.5 steps 2-3
         raise VerificationError("public key has small order (identity after cofactor multiplication)")
     return y
 
@@ -118,17 +118,17 @@ def prove_with_trace(suite: Suite, sk: bytes, alpha: bytes) -> ProofTrace:
     """RFC 9381 section 5.1, keeping the intermediate values."""
     curve = suite.curve
     x = secret_scalar(suite, sk)  # step 1
-    y = curve.generator * x
+    y = curve.base_mul(x)
     pk_string = curve.point_to_string(y)
     h, etrace = encode_to_curve(suite, pk_string, alpha)  # step 2
     h_string = curve.point_to_string(h)  # step 3
-    gamma = h * x  # step 4
+    gamma = curve.mul(h, x)  # step 4
     k_string: bytes | None = None
     if curve.cofactor == 1:  # step 5
         k = nonce_rfc6979(curve.q, x, h_string, suite.hash_name)
     else:
         k, k_string = nonce_rfc8032(suite, sk, h_string)
-    u, v = curve.generator * k, h * k
+    u, v = curve.base_mul(k), curve.mul(h, k)
     c_string = challenge_generation(suite, (y, h, gamma, u, v))  # step 6
     c = suite.string_to_int(c_string)
     s = (k + c * x) % curve.q  # step 7 (Python ints: not constant time)
@@ -147,8 +147,9 @@ def verify(suite: Suite, pk: bytes, alpha: bytes, pi: bytes, *, validate_key: bo
     y = decode_public_key(suite, pk, validate_key=validate_key)  # steps 1-3
     proof = decode_proof(suite, pi)  # steps 4-6
     h, _ = encode_to_curve(suite, pk, alpha)  # step 7 (salt = PK_string)
-    u = suite.curve.generator * proof.s + -(y * proof.c)  # step 8: U = s*B - c*Y
-    v = h * proof.s + -(proof.gamma * proof.c)  # step 9: V = s*H - c*Gamma
+    curve = suite.curve
+    u = curve.sub(curve.base_mul(proof.s), curve.mul(y, proof.c))  # step 8: U = s*B - c*Y
+    v = curve.sub(curve.mul(h, proof.s), curve.mul(proof.gamma, proof.c))  # step 9: V = s*H - c*Gamma
     c_prime = challenge_generation(suite, (y, h, proof.gamma, u, v))  # step 10
     if suite.string_to_int(c_prime) != proof.c:  # step 11
         raise VerificationError("proof does not verify (challenge mismatch)")

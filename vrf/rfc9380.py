@@ -13,7 +13,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from vrf.curves import EccPoint, ED25519_CURVE, P256_CURVE, inv, is_square, sgn0, times_cofactor
+from vrf.curves import P256_CURVE, Curve, Point, inv, is_square, sgn0
+from vrf.ed25519 import ED25519_ECC
 
 _L = 48  # RFC 9380 section 8.2 / 8.5: L = ceil((ceil(log2(p)) + k) / 8) = 48 for both curves
 
@@ -74,7 +75,7 @@ def sswu_x1(u: int) -> tuple[int, int]:
     return x1, gx1
 
 
-def map_to_curve_sswu(u: int) -> EccPoint:
+def map_to_curve_sswu(u: int) -> Point:
     p, a, b = P256_CURVE.p, P256_CURVE.a, P256_CURVE.b
     x1, gx1 = sswu_x1(u)
     if is_square(gx1, p):  # step 7
@@ -85,7 +86,7 @@ def map_to_curve_sswu(u: int) -> EccPoint:
     assert y is not None  # exactly one of gx1, gx2 is square (RFC 9380 section 6.6.2)
     if sgn0(u) != sgn0(y):  # step 9
         y = p - y
-    return P256_CURVE.point(x, y)
+    return P256_CURVE.from_affine(x, y)
 
 
 # --- edwards25519: Elligator 2 on curve25519 (section 6.7.1), then the
@@ -97,7 +98,7 @@ _ELL2_Z = 2  # RFC 9380 section 8.5
 
 def ell2_x1(u: int) -> tuple[int, int]:
     """Steps 1-3 of section 6.7.1 (K = 1): (x1, gx1)."""
-    p = ED25519_CURVE.p
+    p = ED25519_ECC.p
     x1 = -_J * inv((1 + _ELL2_Z * u * u) % p, p) % p  # step 1
     if x1 == 0:  # step 2
         x1 = -_J % p
@@ -106,19 +107,19 @@ def ell2_x1(u: int) -> tuple[int, int]:
 
 
 # sqrt(-486664) with sgn0 = 0 (RFC 9380 appendix D.2: the map's constant c1).
-_C1 = ED25519_CURVE.sqrt(-486664 % ED25519_CURVE.p) or 0
-_C1 = _C1 if sgn0(_C1) == 0 else ED25519_CURVE.p - _C1
+_C1 = ED25519_ECC.sqrt(-486664 % ED25519_ECC.p) or 0
+_C1 = _C1 if sgn0(_C1) == 0 else ED25519_ECC.p - _C1
 
 
-def map_to_curve_elligator2_edwards25519(u: int) -> EccPoint:
-    p = ED25519_CURVE.p
+def map_to_curve_elligator2_edwards25519(curve: Curve, u: int) -> Point:
+    p = ED25519_ECC.p
     x1, gx1 = ell2_x1(u)
     if is_square(gx1, p):  # step 6: y with sgn0(y) == 1
-        s, t = x1, ED25519_CURVE.sqrt(gx1)
+        s, t = x1, ED25519_ECC.sqrt(gx1)
         want = 1
     else:  # steps 4, 5, 7: y with sgn0(y) == 0
         s = (-x1 - _J) % p
-        t = ED25519_CURVE.sqrt((s * s * s + _J * s * s + s) % p)
+        t = ED25519_ECC.sqrt((s * s * s + _J * s * s + s) % p)
         want = 0
     assert t is not None  # exactly one of gx1, gx2 is square
     if sgn0(t) != want:
@@ -126,13 +127,13 @@ def map_to_curve_elligator2_edwards25519(u: int) -> EccPoint:
     # Rational map (v, w) = (c1 * s / t, (s - 1) / (s + 1)); the exceptional
     # cases t = 0 or s = -1 map to the identity (0, 1).
     if t == 0 or (s + 1) % p == 0:
-        return ED25519_CURVE.point(0, 1)
+        return curve.from_affine(0, 1)
     v = _C1 * s * inv(t, p) % p
     w = (s - 1) * inv(s + 1, p) % p
-    return ED25519_CURVE.point(v, w)
+    return curve.from_affine(v, w)
 
 
-def encode_to_curve_sswu(msg: bytes, dst: bytes) -> tuple[EccPoint, MapTrace]:
+def encode_to_curve_sswu(curve: Curve, msg: bytes, dst: bytes) -> tuple[Point, MapTrace]:
     """P256_XMD:SHA-256_SSWU_NU_ encode_to_curve (RFC 9380 section 3); h_eff = 1."""
     uniform, u = hash_to_field("sha256", msg, dst, P256_CURVE.p)
     x1, gx1 = sswu_x1(u)
@@ -140,10 +141,10 @@ def encode_to_curve_sswu(msg: bytes, dst: bytes) -> tuple[EccPoint, MapTrace]:
     return map_to_curve_sswu(u), trace
 
 
-def encode_to_curve_ell2(msg: bytes, dst: bytes) -> tuple[EccPoint, MapTrace]:
+def encode_to_curve_ell2(curve: Curve, msg: bytes, dst: bytes) -> tuple[Point, MapTrace]:
     """edwards25519_XMD:SHA-512_ELL2_NU_ encode_to_curve; clear_cofactor = 8 * P."""
-    uniform, u = hash_to_field("sha512", msg, dst, ED25519_CURVE.p)
+    uniform, u = hash_to_field("sha512", msg, dst, ED25519_ECC.p)
     x1, gx1 = ell2_x1(u)
-    trace = MapTrace(uniform, u, x1, gx1, is_square(gx1, ED25519_CURVE.p))
-    point = map_to_curve_elligator2_edwards25519(u)
-    return times_cofactor(point, ED25519_CURVE.cofactor), trace
+    trace = MapTrace(uniform, u, x1, gx1, is_square(gx1, ED25519_ECC.p))
+    point = map_to_curve_elligator2_edwards25519(curve, u)
+    return curve.clear_cofactor(point), trace

@@ -6,7 +6,8 @@ import hashlib
 from dataclasses import dataclass
 
 from toolkit.errors import MalformedInputError
-from vrf.curves import ED25519_CURVE, P256_CURVE, Curve
+from vrf.curves import P256_CURVE, Curve
+from vrf.ed25519_sodium import ED25519_SODIUM as ED25519_CURVE
 
 C_LEN = 16  # challenge length in octets, all suites
 Q_LEN = 32  # scalar length in octets, all suites
