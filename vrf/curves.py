@@ -97,6 +97,10 @@ class Curve(Protocol):
 
     def is_identity(self, point: Point) -> bool: ...
 
+    def has_small_order(self, point: Point) -> bool:
+        """cofactor * point == identity."""
+        ...
+
     def clear_cofactor(self, point: Point) -> Point: ...
 
 
@@ -125,6 +129,9 @@ class EccGroup:
 
     def is_identity(self, point: Point) -> bool:
         return bool(point.is_point_at_infinity())
+
+    def has_small_order(self, point: Point) -> bool:
+        return self.is_identity(self.clear_cofactor(point))
 
     def clear_cofactor(self, point: Point) -> Point:
         result, n = point, self.cofactor

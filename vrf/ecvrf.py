@@ -94,7 +94,7 @@ def decode_public_key(suite: Suite, pk: bytes, *, validate_key: bool = True) -> 
     y = suite.curve.string_to_point(pk)  # 5.4.5 step 1 / verify step 1
     if y is None:  # verify step 2
         raise VerificationError("public key is not a valid, canonically encoded curve point")
-    if validate_key and suite.curve.is_identity(suite.curve.clear_cofactor(y)):  # 5.4.5 steps 2-3
+    if validate_key and suite.curve.has_small_order(y):  # 5.4.5 steps 2-3: cofactor*Y == identity
         raise VerificationError("public key has small order (identity after cofactor multiplication)")
     return y
 

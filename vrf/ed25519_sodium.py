@@ -35,12 +35,23 @@ class SodiumEdwards25519(Edwards25519):
         return point
 
     def string_to_point(self, data: bytes) -> Point | None:
-        # Fast path: libsodium's check is stricter than RFC 8032 decoding
-        # (canonical, on the curve, prime-order subgroup, not small order),
-        # so a pass is an RFC 8032 pass; anything else is decided by our decoder.
-        if len(data) == 32 and sodium.crypto_core_ed25519_is_valid_point(data):
-            return bytes(data)
-        return None if self.decode_affine(data) is None else bytes(data)
+        """RFC 8032 section 5.1.3 decoding.  The canonicity rules (y < p, no
+        sign bit on x = 0, i.e. y = +-1) are checked here; libsodium's point
+        decompression inside an addition of the identity decides whether the
+        point is on the curve, and must give back the same canonical bytes."""
+        if len(data) != 32:
+            return None
+        n = int.from_bytes(data, "little")
+        y = n & ((1 << 255) - 1)
+        if y >= P or (n >> 255 and y in (1, P - 1)):
+            return None
+        try:
+            same = sodium.crypto_core_ed25519_add(bytes(data), IDENTITY_STRING)
+        except (CryptoError, RuntimeError, ValueError):
+            return None  # no square root: not on the curve
+        if same != data:  # cannot happen for a canonical encoding; decide the slow way
+            return None if self.decode_affine(data) is None else bytes(data)
+        return bytes(data)
 
     def from_affine(self, x: int, y: int) -> Point:
         return encode_affine(x % P, y % P)
@@ -70,10 +81,34 @@ class SodiumEdwards25519(Edwards25519):
     def is_identity(self, point: Point) -> bool:
         return bool(point == IDENTITY_STRING)
 
+    def has_small_order(self, point: Point) -> bool:
+        # cofactor * point == identity exactly for the 8 torsion points, and
+        # a decoded point here is its unique canonical encoding.
+        return point in SMALL_ORDER_STRINGS
+
     def clear_cofactor(self, point: Point) -> Point:
         for _ in range(3):  # 8 * P by three doublings
             point = sodium.crypto_core_ed25519_add(point, point)
         return point
 
 
+def _torsion_strings() -> frozenset[bytes]:
+    """The 8 points of order dividing 8: multiples of q * P for a point P of order 8q."""
+    curve = ED25519_ECC
+    for y in range(2, 100):
+        point = curve.string_to_point(y.to_bytes(32, "little"))
+        if point is None:
+            continue
+        gen = curve.mul(point, curve.q)
+        if not curve.is_identity(curve.mul(gen, 4)):  # gen has order 8
+            break
+    points, acc = set(), gen
+    for _ in range(8):
+        points.add(curve.point_to_string(acc))
+        acc = curve.add(acc, gen)
+    assert len(points) == 8
+    return frozenset(points)
+
+
+SMALL_ORDER_STRINGS = _torsion_strings()
 ED25519_SODIUM = SodiumEdwards25519()
