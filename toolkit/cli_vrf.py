@@ -47,6 +47,8 @@ def suites(json_mode: bool) -> Result:
 @json_option
 def keygen(suite: str, output: str, json_mode: bool) -> Result:
     """Create a new VRF key file.  The secret key is never printed."""
+    if output == "-":
+        raise UsageError("keygen writes a key file; '-' (stdout) would print the secret key")
     pair = keys.generate(suite_by_name(suite))
     keys.write_key_file(output, pair)
     data = {"suite": pair.suite.name, "public_key": pair.public_key.hex(), "key_file": output}
