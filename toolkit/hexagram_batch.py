@@ -58,7 +58,7 @@ class _Templates:
 
 
 def _bad_line(number: int, line: bytes) -> MalformedInputError:
-    if len(line) != 64:
+    if line.isascii() and len(line) != 64:
         why = f"expected a 64-hex-digit block hash, got {len(line)} characters"
     else:
         why = "not a hex block hash"
