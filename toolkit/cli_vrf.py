@@ -1,0 +1,175 @@
+"""``enoch vrf``: ECVRF keygen, prove, verify, suites (SPEC C, V).  Thin:
+options are parsed here, the work is done in ``vrf/``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from toolkit.cli_options import json_option, overwrite_option
+from toolkit.errors import MalformedInputError, UsageError, VerificationError
+from toolkit.fsio import atomic_write, read_input
+from toolkit.hexutil import parse_hex
+from toolkit.output import Result, SimpleResult
+from vrf import ecvrf, keys
+from vrf.record import ProofRecord, make_record, verify_record
+from vrf.suites import DEFAULT_SUITE, SUITES, suite_by_name
+
+_SUITE_NAMES = [s.name for s in SUITES]
+
+
+@click.group()
+def vrf() -> None:
+    """ECVRF (RFC 9381): keys, proofs and offline verification."""
+
+
+@vrf.command()
+@json_option
+def suites(json_mode: bool) -> Result:
+    """List the supported RFC 9381 suites."""
+    rows = [
+        {"name": s.name, "suite_string": f"{s.suite_string:02x}", "default": s.name == DEFAULT_SUITE,
+         "proof_bytes": s.pi_len, "public_key_bytes": s.curve.pt_len, "beta_bytes": s.h_len,
+         "description": s.description}
+        for s in SUITES
+    ]
+    text = "\n".join(
+        f"{r['suite_string']}  {r['name']:<32} {r['description']}{' [default]' if r['default'] else ''}" for r in rows
+    )
+    return SimpleResult(data={"suites": rows}, text=text)
+
+
+@vrf.command()
+@click.option("--suite", default=DEFAULT_SUITE, show_default=True, help="RFC 9381 suite name.")
+@click.option("-o", "--output", "output", required=True, help="Key file to create (mode 0600, never overwritten).")
+@json_option
+def keygen(suite: str, output: str, json_mode: bool) -> Result:
+    """Create a new VRF key file.  The secret key is never printed."""
+    pair = keys.generate(suite_by_name(suite))
+    keys.write_key_file(output, pair)
+    data = {"suite": pair.suite.name, "public_key": pair.public_key.hex(), "key_file": output}
+    return SimpleResult(data=data, text=f"wrote {output} ({pair.suite.name})\npublic key: {pair.public_key.hex()}")
+
+
+def _parse_alpha(text: str) -> bytes:
+    return b"" if text == "" else parse_hex(text, what="--alpha")
+
+
+def _context_text(context: str | None) -> str | None:
+    if context is not None:
+        try:
+            context.encode("utf-8")
+        except UnicodeEncodeError:
+            raise MalformedInputError("--context is not valid UTF-8") from None
+    return context
+
+
+@vrf.command()
+@click.option("--key", "key_file", required=True, help="VRF key file (enoch-vrf-key/1); '-' reads stdin.")
+@click.option("--alpha", help="The VRF input as hex ('' for the empty input).")
+@click.option("--block-hash", help="Block hash, 64 hex digits in display order.")
+@click.option("--header", help="80-byte block header as hex (its proof of work is checked).")
+@click.option("--context", help="Context string appended to a block hash (UTF-8).")
+@click.option("-o", "--output", help="Write the proof record here instead of stdout.")
+@overwrite_option
+@json_option
+def prove(
+    key_file: str, alpha: str | None, block_hash: str | None, header: str | None, context: str | None,
+    output: str | None, overwrite: bool, json_mode: bool,
+) -> Result:
+    """Prove an input; prints (or writes) an enoch-vrf-proof/1 record."""
+    given = [name for name, value in (("--alpha", alpha), ("--block-hash", block_hash), ("--header", header))
+             if value is not None]
+    if len(given) != 1:
+        raise UsageError("give exactly one of --alpha, --block-hash and --header")
+    if alpha is not None and context is not None:
+        raise UsageError("--context applies to --block-hash/--header; with --alpha put it in the hex")
+    pair = keys.read_key_file(key_file)
+    if alpha is not None:
+        record = make_record(pair, _parse_alpha(alpha))
+    else:
+        from toolkit.header import block_hash_internal_from_options
+
+        internal = block_hash_internal_from_options(block_hash, header)
+        record = make_record(pair, b"", block_hash_internal=internal, context=_context_text(context) or "")
+    if output is not None and output != "-":
+        atomic_write(output, record.to_bytes(), overwrite=overwrite)
+        return ProveResult(record, output)
+    return ProveResult(record, None)
+
+
+@dataclass
+class ProveResult:
+    record: ProofRecord
+    written_to: str | None
+    exit_code: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return self.record.to_json()
+
+    def to_text(self) -> str:
+        if self.written_to is None:
+            return self.record.to_bytes().decode("utf-8")
+        return f"wrote {self.written_to}\nbeta: {self.record.beta.hex()}"
+
+
+@dataclass
+class VerifyResult:
+    suite: str
+    beta: bytes | None
+    reason: str | None = None
+    exit_code: int = 0
+
+    def __post_init__(self) -> None:
+        self.exit_code = 0 if self.beta is not None else 1
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"valid": self.beta is not None, "beta": self.beta.hex() if self.beta else None,
+                                "suite": self.suite}
+        if self.reason is not None:
+            data["reason"] = self.reason
+        return data
+
+    def to_text(self) -> str:
+        if self.beta is not None:
+            return f"valid ({self.suite})\nbeta: {self.beta.hex()}"
+        return f"INVALID ({self.suite}): {self.reason}"
+
+
+@vrf.command()
+@click.argument("proof_file", required=False)
+@click.option("--suite", help="Suite name (with --public-key/--alpha/--pi).")
+@click.option("--public-key", help="Public key as hex.")
+@click.option("--alpha", help="The VRF input as hex ('' for the empty input).")
+@click.option("--pi", help="The proof as hex.")
+@click.option("--no-validate-key", is_flag=True, help="Skip ECVRF_validate_key (accepts small-order keys: unsafe).")
+@json_option
+def verify(
+    proof_file: str | None, suite: str | None, public_key: str | None, alpha: str | None, pi: str | None,
+    no_validate_key: bool, json_mode: bool,
+) -> Result:
+    """Verify a proof record file, or a proof given as hex.  Exit 1 if invalid."""
+    parts = (suite, public_key, alpha, pi)
+    if proof_file is not None:
+        if any(p is not None for p in parts):
+            raise UsageError("give a PROOF_FILE or --suite/--public-key/--alpha/--pi, not both")
+        record = ProofRecord.from_bytes(read_input(proof_file, what="proof file"))
+    else:
+        if any(p is None for p in parts):
+            raise UsageError("give a PROOF_FILE, or all of --suite, --public-key, --alpha and --pi")
+        assert suite is not None and public_key is not None and alpha is not None and pi is not None
+        s = suite_by_name(suite)
+        pk = parse_hex(public_key, what="--public-key", length=s.curve.pt_len)
+        pi_bytes = parse_hex(pi, what="--pi", length=s.pi_len)
+        a = _parse_alpha(alpha)
+        try:
+            return VerifyResult(s.name, ecvrf.verify(s, pk, a, pi_bytes, validate_key=not no_validate_key))
+        except VerificationError as exc:
+            return VerifyResult(s.name, None, exc.reason)
+    try:
+        out = verify_record(record, validate_key=not no_validate_key)
+    except VerificationError as exc:
+        return VerifyResult(record.suite.name, None, exc.reason)
+    return VerifyResult(out.suite, out.beta)
