@@ -195,3 +195,15 @@ def test_secret_key_range() -> None:
     for sk in (bytes(32), P256_CURVE.q.to_bytes(32, "big"), b"\xff" * 32, bytes(31)):
         with pytest.raises(MalformedInputError):
             ecvrf.public_key(suite, sk)
+
+
+@pytest.mark.parametrize("suite", SUITE_PARAMS)
+@settings(max_examples=40, deadline=None)
+@given(data=st.binary(min_size=32, max_size=32), prefix=st.sampled_from([2, 3]))
+def test_decoded_points_re_encode_to_their_input(suite: Suite, data: bytes, prefix: int) -> None:
+    """The core hashes PK_string and gamma_string as given: that is only right
+    because every string our decoders accept is the canonical encoding."""
+    enc = bytes([prefix]) + data if suite.curve.pt_len == 33 else data
+    point = suite.curve.string_to_point(enc)
+    if point is not None:
+        assert suite.curve.point_to_string(point) == enc

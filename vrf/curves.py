@@ -104,6 +104,9 @@ class Curve(Protocol):
     def clear_cofactor(self, point: Point) -> Point: ...
 
 
+_CONSTANTS: dict[tuple[str, str], Point] = {}
+
+
 class EccGroup:
     """Group operations on pycryptodome ``EccPoint`` objects (C code)."""
 
@@ -115,8 +118,18 @@ class EccGroup:
     def from_affine(self, x: int, y: int) -> Point:
         return EccPoint(x, y, self.ecc_name)
 
+    def _constant(self, which: str) -> Point:
+        # Built once per curve: constructing an EccPoint costs tens of µs.
+        key = (self.ecc_name, which)
+        point = _CONSTANTS.get(key)
+        if point is None:
+            generator = EccPoint(self.gx, self.gy, self.ecc_name)
+            point = generator.point_at_infinity() if which == "identity" else generator
+            _CONSTANTS[key] = point
+        return point
+
     def base_mul(self, k: int) -> Point:
-        return EccPoint(self.gx, self.gy, self.ecc_name) * k
+        return self._constant("generator") * k
 
     def mul(self, point: Point, k: int) -> Point:
         return point * k
@@ -128,7 +141,7 @@ class EccGroup:
         return a + (-b)
 
     def is_identity(self, point: Point) -> bool:
-        return bool(point.is_point_at_infinity())
+        return bool(point == self._constant("identity"))  # compared in C
 
     def has_small_order(self, point: Point) -> bool:
         return self.is_identity(self.clear_cofactor(point))

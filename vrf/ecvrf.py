@@ -41,12 +41,12 @@ def public_key(suite: Suite, sk: bytes) -> bytes:
     return suite.curve.point_to_string(suite.curve.base_mul(secret_scalar(suite, sk)))
 
 
-def challenge_generation(suite: Suite, points: tuple[Point, ...]) -> bytes:
-    """RFC 9381 section 5.4.3 over (Y, H, Gamma, U, V); returns c_string."""
-    parts = [bytes([suite.suite_string, 0x02])]  # steps 1-2
-    parts += [suite.curve.point_to_string(p) for p in points]  # step 3
-    parts.append(b"\x00")  # steps 4-5
-    return suite.hash(*parts)[:C_LEN]  # steps 6-8 (c = string_to_int(c_string))
+def challenge_generation(suite: Suite, strings: tuple[bytes, ...]) -> bytes:
+    """RFC 9381 section 5.4.3 over point_to_string of (Y, H, Gamma, U, V);
+    returns c_string.  Takes the encodings: a point decoded by our strict
+    decoders re-encodes to exactly its input bytes, so callers pass PK_string
+    and gamma_string as given instead of re-encoding them."""
+    return suite.hash(bytes([suite.suite_string, 0x02]), *strings, b"\x00")[:C_LEN]  # steps 1-8
 
 
 def _gamma_to_hash(suite: Suite, gamma: Point) -> bytes:
@@ -128,12 +128,13 @@ def prove_with_trace(suite: Suite, sk: bytes, alpha: bytes) -> ProofTrace:
         k = nonce_rfc6979(curve.q, x, h_string, suite.hash_name)
     else:
         k, k_string = nonce_rfc8032(suite, sk, h_string)
-    u, v = curve.base_mul(k), curve.mul(h, k)
-    c_string = challenge_generation(suite, (y, h, gamma, u, v))  # step 6
+    enc = curve.point_to_string
+    gamma_string, u_string, v_string = enc(gamma), enc(curve.base_mul(k)), enc(curve.mul(h, k))
+    c_string = challenge_generation(suite, (pk_string, h_string, gamma_string, u_string, v_string))  # step 6
     c = suite.string_to_int(c_string)
     s = (k + c * x) % curve.q  # step 7 (Python ints: not constant time)
-    pi = curve.point_to_string(gamma) + suite.int_to_string(c, C_LEN) + suite.int_to_string(s, Q_LEN)  # step 8
-    return ProofTrace(pi, x, h_string, k, k_string, curve.point_to_string(u), curve.point_to_string(v), etrace)
+    pi = gamma_string + suite.int_to_string(c, C_LEN) + suite.int_to_string(s, Q_LEN)  # step 8
+    return ProofTrace(pi, x, h_string, k, k_string, u_string, v_string, etrace)
 
 
 def prove(suite: Suite, sk: bytes, alpha: bytes) -> bytes:
@@ -150,7 +151,9 @@ def verify(suite: Suite, pk: bytes, alpha: bytes, pi: bytes, *, validate_key: bo
     curve = suite.curve
     u = curve.sub(curve.base_mul(proof.s), curve.mul(y, proof.c))  # step 8: U = s*B - c*Y
     v = curve.sub(curve.mul(h, proof.s), curve.mul(proof.gamma, proof.c))  # step 9: V = s*H - c*Gamma
-    c_prime = challenge_generation(suite, (y, h, proof.gamma, u, v))  # step 10
+    enc = curve.point_to_string
+    gamma_string = pi[: curve.pt_len]
+    c_prime = challenge_generation(suite, (pk, enc(h), gamma_string, enc(u), enc(v)))  # step 10
     if suite.string_to_int(c_prime) != proof.c:  # step 11
         raise VerificationError("proof does not verify (challenge mismatch)")
     return _gamma_to_hash(suite, proof.gamma)  # step 12: beta = proof_to_hash(pi)

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from toolkit.errors import VerificationError
 from vrf.curves import Point
-from vrf.rfc9380 import MapTrace, encode_to_curve_ell2, encode_to_curve_sswu
+from vrf import rfc9380
+from vrf.rfc9380 import MapTrace
 from vrf.suites import Suite
 
 
@@ -47,6 +48,5 @@ def encode_to_curve(suite: Suite, salt: bytes, alpha: bytes) -> tuple[Point, Enc
         point, ctr = encode_to_curve_try_and_increment(suite, salt, alpha)
         return point, EncodeTrace(ctr=ctr)
     # RFC 9381 section 5.4.1.2: string_to_be_hashed = salt || alpha, DST per suite.
-    h2c = encode_to_curve_sswu if suite.curve.cofactor == 1 else encode_to_curve_ell2
-    point, trace = h2c(suite.curve, salt + alpha, suite.h2c_dst)
+    point, trace = rfc9380.encode_to_curve(suite.h2c_suite_id, suite.curve, salt + alpha, suite.h2c_dst)
     return point, EncodeTrace(h2c=trace)

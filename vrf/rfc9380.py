@@ -11,6 +11,7 @@ against RFC 9381 Appendix B.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from vrf.curves import P256_CURVE, Curve, Point, inv, is_square, sgn0
@@ -58,93 +59,77 @@ def hash_to_field(hash_name: str, msg: bytes, dst: bytes, p: int) -> tuple[bytes
     return uniform_bytes, int.from_bytes(uniform_bytes, "big") % p  # OS2IP is big-endian
 
 
+#: A map's result: the point and (x1, gx1, gx1 is square) for the trace.
+MapResult = tuple[Point, tuple[int, int, bool]]
+
 # --- P-256: simplified SWU, RFC 9380 section 6.6.2 (A != 0, so no isogeny) ---
 
 _P256_Z = -10  # RFC 9380 section 8.2
 
 
-def sswu_x1(u: int) -> tuple[int, int]:
-    """Steps 1-4 of section 6.6.2: (x1, gx1)."""
+def map_to_curve_sswu(curve: Curve, u: int) -> MapResult:
     p, a, b = P256_CURVE.p, P256_CURVE.a, P256_CURVE.b
     z = _P256_Z % p
-    tv1 = inv((z * z * pow(u, 4, p) + z * u * u) % p, p)  # step 1
-    x1 = (-b * inv(a, p)) * (1 + tv1) % p  # step 2
+    tv1 = inv(z * z * pow(u, 4, p) + z * u * u, p)  # step 1
+    x1 = -b * inv(a, p) * (1 + tv1) % p  # step 2
     if tv1 == 0:  # step 3
         x1 = b * inv(z * a, p) % p
     gx1 = (x1 * x1 * x1 + a * x1 + b) % p  # step 4
-    return x1, gx1
-
-
-def map_to_curve_sswu(u: int) -> Point:
-    p, a, b = P256_CURVE.p, P256_CURVE.a, P256_CURVE.b
-    x1, gx1 = sswu_x1(u)
-    if is_square(gx1, p):  # step 7
-        x, y = x1, P256_CURVE.sqrt(gx1)
-    else:  # steps 5, 6, 8
-        x = _P256_Z * u * u * x1 % p
-        y = P256_CURVE.sqrt((x * x * x + a * x + b) % p)
+    y = P256_CURVE.sqrt(gx1)  # step 7: is_square(gx1) is "a root exists"
+    x = x1
+    if y is None:  # steps 5, 6, 8
+        x = z * u * u * x1 % p
+        y = P256_CURVE.sqrt(x * x * x + a * x + b)
     assert y is not None  # exactly one of gx1, gx2 is square (RFC 9380 section 6.6.2)
     if sgn0(u) != sgn0(y):  # step 9
         y = p - y
-    return P256_CURVE.from_affine(x, y)
+    return curve.from_affine(x, y), (x1, gx1, x == x1)
 
 
-# --- edwards25519: Elligator 2 on curve25519 (section 6.7.1), then the
-# --- rational map to edwards25519 (section 6.8.2 / appendix D.2)
+# --- edwards25519: Elligator 2 on curve25519 (section 6.7.1, J = 486662,
+# --- K = 1), then the rational map to edwards25519 (appendix D.2)
 
-_J = 486662  # curve25519 Montgomery A; K = 1
+_J = 486662
 _ELL2_Z = 2  # RFC 9380 section 8.5
+_P25519 = ED25519_ECC.p
+# sqrt(-486664) with sgn0 = 0 (RFC 9380 appendix D.2: the map's constant c1).
+_C1 = ED25519_ECC.sqrt(-486664) or 0
+_C1 = _C1 if sgn0(_C1) == 0 else _P25519 - _C1
 
 
-def ell2_x1(u: int) -> tuple[int, int]:
-    """Steps 1-3 of section 6.7.1 (K = 1): (x1, gx1)."""
-    p = ED25519_ECC.p
-    x1 = -_J * inv((1 + _ELL2_Z * u * u) % p, p) % p  # step 1
+def map_to_curve_elligator2_edwards25519(curve: Curve, u: int) -> MapResult:
+    p = _P25519
+    x1 = -_J * inv(1 + _ELL2_Z * u * u, p) % p  # step 1
     if x1 == 0:  # step 2
         x1 = -_J % p
     gx1 = (x1 * x1 * x1 + _J * x1 * x1 + x1) % p  # step 3
-    return x1, gx1
-
-
-# sqrt(-486664) with sgn0 = 0 (RFC 9380 appendix D.2: the map's constant c1).
-_C1 = ED25519_ECC.sqrt(-486664 % ED25519_ECC.p) or 0
-_C1 = _C1 if sgn0(_C1) == 0 else ED25519_ECC.p - _C1
-
-
-def map_to_curve_elligator2_edwards25519(curve: Curve, u: int) -> Point:
-    p = ED25519_ECC.p
-    x1, gx1 = ell2_x1(u)
-    if is_square(gx1, p):  # step 6: y with sgn0(y) == 1
-        s, t = x1, ED25519_ECC.sqrt(gx1)
-        want = 1
-    else:  # steps 4, 5, 7: y with sgn0(y) == 0
+    s, t, want = x1, ED25519_ECC.sqrt(gx1), 1  # step 6: y with sgn0(y) == 1
+    square = t is not None
+    if t is None:  # steps 4, 5, 7: y with sgn0(y) == 0
         s = (-x1 - _J) % p
-        t = ED25519_ECC.sqrt((s * s * s + _J * s * s + s) % p)
-        want = 0
+        t, want = ED25519_ECC.sqrt(s * s * s + _J * s * s + s), 0
     assert t is not None  # exactly one of gx1, gx2 is square
     if sgn0(t) != want:
         t = p - t
     # Rational map (v, w) = (c1 * s / t, (s - 1) / (s + 1)); the exceptional
     # cases t = 0 or s = -1 map to the identity (0, 1).
     if t == 0 or (s + 1) % p == 0:
-        return curve.from_affine(0, 1)
+        return curve.from_affine(0, 1), (x1, gx1, square)
     v = _C1 * s * inv(t, p) % p
     w = (s - 1) * inv(s + 1, p) % p
-    return curve.from_affine(v, w)
+    return curve.from_affine(v, w), (x1, gx1, square)
 
 
-def encode_to_curve_sswu(curve: Curve, msg: bytes, dst: bytes) -> tuple[Point, MapTrace]:
-    """P256_XMD:SHA-256_SSWU_NU_ encode_to_curve (RFC 9380 section 3); h_eff = 1."""
-    uniform, u = hash_to_field("sha256", msg, dst, P256_CURVE.p)
-    x1, gx1 = sswu_x1(u)
-    trace = MapTrace(uniform, u, x1, gx1, is_square(gx1, P256_CURVE.p))
-    return map_to_curve_sswu(u), trace
+_H2C_SUITES: dict[str, tuple[str, Callable[[Curve, int], MapResult]]] = {
+    "P256_XMD:SHA-256_SSWU_NU_": ("sha256", map_to_curve_sswu),
+    "edwards25519_XMD:SHA-512_ELL2_NU_": ("sha512", map_to_curve_elligator2_edwards25519),
+}
 
 
-def encode_to_curve_ell2(curve: Curve, msg: bytes, dst: bytes) -> tuple[Point, MapTrace]:
-    """edwards25519_XMD:SHA-512_ELL2_NU_ encode_to_curve; clear_cofactor = 8 * P."""
-    uniform, u = hash_to_field("sha512", msg, dst, ED25519_ECC.p)
-    x1, gx1 = ell2_x1(u)
-    trace = MapTrace(uniform, u, x1, gx1, is_square(gx1, ED25519_ECC.p))
-    point = map_to_curve_elligator2_edwards25519(curve, u)
-    return curve.clear_cofactor(point), trace
+def encode_to_curve(suite_id: str, curve: Curve, msg: bytes, dst: bytes) -> tuple[Point, MapTrace]:
+    """RFC 9380 section 3 encode_to_curve for one of the two ``_NU_`` suites:
+    hash_to_field (count 1), map_to_curve, clear_cofactor (h_eff = cofactor)."""
+    hash_name, map_to_curve = _H2C_SUITES[suite_id]
+    uniform, u = hash_to_field(hash_name, msg, dst, curve.p)
+    point, (x1, gx1, square) = map_to_curve(curve, u)
+    return curve.clear_cofactor(point), MapTrace(uniform, u, x1, gx1, square)
