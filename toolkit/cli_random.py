@@ -1,0 +1,199 @@
+"""``enoch header verify``, ``enoch hexagram`` and ``enoch random`` (SPEC C, R).
+
+Thin click layer: parse options, call the library, return a Result.  Heavy
+dependencies are never imported here (cold start; offline commands).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import click
+
+from toolkit.cli_options import json_option
+from toolkit.errors import UsageError
+from toolkit.header import BlockHeader, check_chain, parse_headers
+from toolkit.iching import METHODS, Casting, cast
+from toolkit.output import Progress, Result
+from toolkit.random_source import ResolvedSource, resolve_source
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Inputs this large get a progress bar (when stderr is a terminal).
+_PROGRESS_MIN_BYTES = 1 << 20
+
+
+# --- header verify ------------------------------------------------------------
+
+
+@click.group()
+def header() -> None:
+    """Bitcoin block headers."""
+
+
+@header.command("verify")
+@click.argument("header_hex", required=False, metavar="HEADER_HEX")
+@click.option("--file", "file_", metavar="F", help="Headers: hex, one per line, or raw 80-byte records (- = stdin).")
+@json_option
+def header_verify(header_hex: str | None, file_: str | None, json_mode: bool) -> Result:
+    """Hash, target, difficulty and proof of work of a header; for several
+    consecutive headers also each prev-hash link.  Exit 1 if any check fails.
+
+    A valid header proves that work was done on it, not its height or that
+    it is part of the best chain."""
+    from toolkit.fsio import read_input
+    from toolkit.header_report import HeaderReport
+
+    if (header_hex is None) == (file_ is None):
+        raise UsageError("give exactly one of HEADER_HEX and --file")
+    if header_hex is not None:
+        headers = [BlockHeader.from_hex(header_hex)]
+    else:
+        assert file_ is not None
+        headers = parse_headers(read_input(file_, what="header file"))
+    return HeaderReport(check_chain(headers))
+
+
+# --- shared randomness options ------------------------------------------------
+
+
+def source_options(f: F) -> F:
+    """--block-hash / --header / --context, spelled the same on every command."""
+    f = click.option("--context", default="", metavar="C", help="Context string bound into the stream (UTF-8).")(f)
+    f = click.option("--header", "header_hex", metavar="HEX", help="80-byte block header (its work is checked).")(f)
+    f = click.option("--block-hash", metavar="H", help="Block hash, 64 hex digits in display order.")(f)
+    return f
+
+
+# --- hexagram -----------------------------------------------------------------
+
+
+@dataclass
+class HexagramResult:
+    source: ResolvedSource
+    casting: Casting
+    exit_code: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"source": self.source.to_json(), **self.casting.to_json()}
+
+    def to_text(self) -> str:
+        from toolkit.iching_text import render_casting
+
+        return render_casting(self.casting, self.source.to_json())
+
+
+@click.command()
+@source_options
+@click.option("--method", type=click.Choice(METHODS), default="yarrow", show_default=True)
+@click.option("--batch", metavar="FILE|-", help="Block hashes, one per line; writes JSON Lines.")
+@json_option
+def hexagram(
+    block_hash: str | None, header_hex: str | None, context: str, method: str, batch: str | None, json_mode: bool
+) -> HexagramResult | int:
+    """Cast an I Ching hexagram from a block hash (SPEC R)."""
+    if batch is not None:
+        if block_hash is not None or header_hex is not None:
+            raise UsageError("--batch reads the block hashes; do not combine it with --block-hash or --header")
+        return _batch(batch, context, method)
+    src = resolve_source(block_hash=block_hash, header=header_hex, context=context)
+    return HexagramResult(src, cast(src.source.stream(), method))
+
+
+def _batch(path: str, context: str, method: str) -> int:
+    from toolkit.hexagram_batch import file_chunks, hexagram_jsonl
+
+    chunks, total = file_chunks(path)
+    bar = Progress(total=total or 0, label="hexagrams")
+    if total is None or total < _PROGRESS_MIN_BYTES:
+        bar.enabled = False  # short or unknown-length input: no bar
+    out = sys.stdout.buffer
+    sys.stdout.flush()
+    try:
+        for data in hexagram_jsonl(chunks, context=context, method=method, progress=bar.advance):
+            out.write(data)
+            out.flush()
+    finally:
+        bar.close()
+    return 0
+
+
+# --- random -------------------------------------------------------------------
+
+
+@dataclass
+class RandomResult:
+    source: ResolvedSource
+    values: list[Any]
+    exit_code: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"values": self.values, "source": self.source.to_json()}
+
+    def to_text(self) -> str:
+        return "\n".join(" ".join(v) if isinstance(v, list) else str(v) for v in self.values)
+
+
+def _draw(block_hash: str | None, header_hex: str | None, context: str, count: int, one: Callable[..., Any]) -> RandomResult:
+    src = resolve_source(block_hash=block_hash, header=header_hex, context=context)
+    stream = src.source.stream()
+    return RandomResult(src, [one(stream) for _ in range(count)])
+
+
+def draw_options(f: F) -> F:
+    f = json_option(f)
+    f = click.option(
+        "--count", type=click.IntRange(1, 1_000_000), default=1, show_default=True, metavar="K",
+        help="Repeat the draw K times on the same stream.",
+    )(f)
+    return source_options(f)
+
+
+@click.group("random")
+def random_cmd() -> None:
+    """Bytes, integers, choices and shuffles from a block hash (SPEC R)."""
+
+
+@random_cmd.command("bytes")
+@click.argument("n", type=click.IntRange(1, 1 << 20))
+@draw_options
+def random_bytes(n: int, block_hash: str | None, header_hex: str | None, context: str, count: int, json_mode: bool) -> RandomResult:
+    """N raw stream bytes (hex)."""
+    return _draw(block_hash, header_hex, context, count, lambda s: s.read(n).hex())
+
+
+@random_cmd.command("int", context_settings={"ignore_unknown_options": True})
+@click.argument("lo", type=int)
+@click.argument("hi", type=int)
+@draw_options
+def random_int(
+    lo: int, hi: int, block_hash: str | None, header_hex: str | None, context: str, count: int, json_mode: bool
+) -> RandomResult:
+    """A uniform integer in [LO, HI] (inclusive)."""
+    if lo > hi:
+        raise UsageError(f"LO must not exceed HI (got {lo} > {hi})")
+    return _draw(block_hash, header_hex, context, count, lambda s: s.integer(lo, hi))
+
+
+@random_cmd.command("choice")
+@click.argument("items", nargs=-1, required=True, metavar="ITEM...")
+@draw_options
+def random_choice(
+    items: tuple[str, ...], block_hash: str | None, header_hex: str | None, context: str, count: int, json_mode: bool
+) -> RandomResult:
+    """One of the ITEMs."""
+    return _draw(block_hash, header_hex, context, count, lambda s: s.choice(items))
+
+
+@random_cmd.command("shuffle")
+@click.argument("items", nargs=-1, required=True, metavar="ITEM...")
+@draw_options
+def random_shuffle(
+    items: tuple[str, ...], block_hash: str | None, header_hex: str | None, context: str, count: int, json_mode: bool
+) -> RandomResult:
+    """The ITEMs in a Fisher-Yates shuffled order."""
+    return _draw(block_hash, header_hex, context, count, lambda s: s.shuffle(items))
+

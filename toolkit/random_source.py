@@ -1,0 +1,47 @@
+"""Turning the ``--block-hash`` / ``--header`` / ``--vrf-proof`` inputs into a
+randomness :class:`~toolkit.randomness.Source` (SPEC R), with the ``source``
+object every randomness command reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from toolkit.errors import UsageError
+from toolkit.header import block_hash_internal_from_options
+from toolkit.hexutil import block_hash_display_from_internal
+from toolkit.randomness import Source
+
+
+@dataclass(frozen=True)
+class ResolvedSource:
+    """A verified randomness source and what was verified to get it."""
+
+    source: Source
+    block_hash_display: str | None  # the block the randomness is bound to, if any
+    proof_context: str | None = None  # for kind "vrf": the context the VRF input carried
+
+    def to_json(self) -> dict[str, Any]:
+        """SPEC C's ``source`` object."""
+        out: dict[str, Any] = {"kind": self.source.kind, "context": self.source.context}
+        if self.block_hash_display is not None:
+            out["block_hash"] = self.block_hash_display
+        if self.source.kind == "vrf":
+            out["beta"] = self.source.source.hex()
+            if self.proof_context is not None:
+                out["proof_context"] = self.proof_context
+        return out
+
+
+def block_source(hash_internal: bytes, context: str) -> ResolvedSource:
+    """kind ``block``: the 32-byte internal-order hash."""
+    return ResolvedSource(Source("block", hash_internal, context), block_hash_display_from_internal(hash_internal))
+
+
+def resolve_source(*, block_hash: str | None, header: str | None, context: str) -> ResolvedSource:
+    """Exactly one input.  A header's proof of work is checked first
+    (``VerificationError``)."""
+    if (block_hash is None) == (header is None):
+        raise UsageError("give exactly one of --block-hash and --header")
+    return block_source(block_hash_internal_from_options(block_hash, header), context)
+
