@@ -11,6 +11,7 @@ import click
 from toolkit.cli_options import json_option, overwrite_option
 from toolkit.errors import MalformedInputError, UsageError, VerificationError
 from toolkit.fsio import atomic_write, read_input
+from toolkit.header import block_hash_internal_from_options
 from toolkit.hexutil import parse_hex
 from toolkit.output import Result, SimpleResult
 from vrf import ecvrf, keys
@@ -92,8 +93,6 @@ def prove(
     if alpha is not None:
         record = make_record(pair, _parse_alpha(alpha))
     else:
-        from toolkit.header import block_hash_internal_from_options
-
         internal = block_hash_internal_from_options(block_hash, header)
         record = make_record(pair, b"", block_hash_internal=internal, context=_context_text(context) or "")
     if output is not None and output != "-":
