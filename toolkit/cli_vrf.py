@@ -127,8 +127,8 @@ class VerifyResult:
         self.exit_code = 0 if self.beta is not None else 1
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"valid": self.beta is not None, "beta": self.beta.hex() if self.beta else None,
-                                "suite": self.suite}
+        beta = None if self.beta is None else self.beta.hex()
+        data: dict[str, Any] = {"valid": self.beta is not None, "beta": beta, "suite": self.suite}
         if self.reason is not None:
             data["reason"] = self.reason
         return data
