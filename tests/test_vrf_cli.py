@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import CliResult
 from tests.fixtures import load_json, params
-from vrf.keys import KeyPair
+from vrf.keys import KeyPair, write_key_file
 from vrf.suites import suite_by_name
 
 Enoch = Callable[..., CliResult]
@@ -25,7 +25,7 @@ ED_TAI = "ECVRF-EDWARDS25519-SHA512-TAI"
 
 def _key_file(tmp_path: Path, vec: dict[str, Any]) -> Path:
     path = tmp_path / f"key-{vec['example']}.json"
-    path.write_bytes(KeyPair.from_secret(suite_by_name(vec["suite"]), bytes.fromhex(vec["sk"])).to_bytes())
+    write_key_file(path, KeyPair.from_secret(suite_by_name(vec["suite"]), bytes.fromhex(vec["sk"])))
     return path
 
 
@@ -197,3 +197,13 @@ def test_prove_usage_and_key_errors(enoch: Enoch, tmp_path: Path) -> None:
         bad.write_text(json.dumps(doc | edit), encoding="utf-8")
         _one_line_error(enoch("vrf", "prove", "--key", bad, "--alpha", "00"), 65)
         bad.unlink()
+
+
+def test_prove_warns_about_a_shared_key_file(enoch: Enoch, tmp_path: Path) -> None:
+    key = _key_file(tmp_path, VEC)
+    key.chmod(0o644)
+    res = enoch("vrf", "prove", "--key", key, "--alpha", "00", "--json")
+    assert res.exit_code == 0 and "readable by other users" in res.stderr
+    assert res.json()["format"] == "enoch-vrf-proof/1"  # stdout is still exactly the record
+    key.chmod(0o600)
+    assert enoch("vrf", "prove", "--key", key, "--alpha", "00").stderr == ""

@@ -3,6 +3,7 @@ options are parsed here, the work is done in ``vrf/``."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +14,7 @@ from toolkit.errors import MalformedInputError, UsageError, VerificationError
 from toolkit.fsio import atomic_write, read_input
 from toolkit.header import block_hash_internal_from_options
 from toolkit.hexutil import parse_hex
-from toolkit.output import Result, SimpleResult
+from toolkit.output import Result, SimpleResult, info
 from vrf import ecvrf, keys
 from vrf.record import ProofRecord, make_record, verify_record
 from vrf.suites import DEFAULT_SUITE, SUITES, suite_by_name
@@ -90,6 +91,8 @@ def prove(
     if alpha is not None and context is not None:
         raise UsageError("--context applies to --block-hash/--header; with --alpha put it in the hex")
     pair = keys.read_key_file(key_file)
+    if key_file != "-" and os.stat(key_file).st_mode & 0o077:
+        info(f"warning: VRF key file {key_file} is readable by other users (chmod 600 it)")
     if alpha is not None:
         record = make_record(pair, _parse_alpha(alpha))
     else:
