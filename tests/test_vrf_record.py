@@ -60,3 +60,15 @@ def test_verified_output_errors() -> None:
     other_context = data.replace(b'"context":"quest:42"', b'"context":"quest:43"')
     with pytest.raises(VerificationError, match="alpha"):
         verified_output(other_context)
+
+
+def test_unicode_context_round_trip() -> None:
+    vec = GOLDEN[3]
+    pair = KeyPair.from_secret(suite_by_name(vec["suite"]), bytes.fromhex(vec["secret_key"]))
+    internal = block_hash_internal_from_display(vec["block_hash"])
+    record = make_record(pair, b"", block_hash_internal=internal, context="énoch ✓")
+    assert record.alpha == internal + "énoch ✓".encode("utf-8")
+    out = verified_output(record.to_bytes())
+    assert out.context == "énoch ✓" and out.beta == record.beta
+    with pytest.raises(MalformedInputError, match="surrogate"):
+        verified_output(record.to_bytes().replace("énoch ✓".encode(), b"\\ud800"))
