@@ -40,3 +40,31 @@ def test_own_stream_vectors_quoted_correctly() -> None:
     assert len(quoted) == 4
     for v in quoted:
         assert f"`{v['first_64_bytes'][:32]}`" in DOC
+
+
+def _rows() -> list[list[str]]:
+    table = DOC.split("Ours (")[1].split("## 6.")[0]
+    wanted = ("→", "`int", "`choice", "`bytes")
+    return [
+        [c.strip() for c in line.strip("|").split("|")]
+        for line in table.splitlines()
+        if line.startswith("| ") and any(w in line for w in wanted)
+    ]
+
+
+def test_own_table_rows_match_the_fixture() -> None:
+    ours = load_json("enoch-randomness", "vectors.json")
+    casts = {(" ".join(map(str, v["lines"])), v["primary"]) for v in ours["hexagrams"]}
+    casts.add(("9 7 8 6 8 7", 41))  # the --vrf-proof row, pinned in tests/test_cli_random_vrf.py
+    draws = {" ".join(v["values"]) for v in ours["draws"] if v["op"] != "shuffle"}
+    draws.add("6 1 3 2 5 6 5 6 1 4")  # the --vrf-proof int row, pinned there too
+    checked = 0
+    for row in _rows():
+        output = row[-1]
+        if "→" in output:
+            lines, primary = output.split(" → ")[:2]
+            assert (lines, int(primary.split(",")[0])) in casts, row
+        else:
+            assert output.split(" (")[0].replace("`", "") in draws, row
+        checked += 1
+    assert checked >= 13
