@@ -24,6 +24,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: Inputs this large get a progress bar (when stderr is a terminal).
 _PROGRESS_MIN_BYTES = 1 << 20
+#: Upper bound on ``random bytes`` output (N x --count), to keep memory bounded.
+_MAX_BYTES = 1 << 24
 
 
 # --- header verify ------------------------------------------------------------
@@ -172,6 +174,8 @@ def random_cmd() -> None:
 @draw_options
 def random_bytes(n: int, count: int, json_mode: bool, **src_opts: Any) -> RandomResult:
     """N raw stream bytes (hex)."""
+    if n * count > _MAX_BYTES:
+        raise UsageError(f"N x --count is at most {_MAX_BYTES} bytes")
     return _draw(src_opts, count, lambda s: s.read(n).hex())
 
 
