@@ -64,9 +64,12 @@ def test_keygen_0600_never_overwrites_never_prints_secret(enoch: Enoch, tmp_path
     assert KeyPair.from_bytes(before).to_bytes() == before  # round trip
 
 
-def test_keygen_unknown_suite(enoch: Enoch, tmp_path: Path) -> None:
+def test_keygen_unknown_suite_and_stdout(enoch: Enoch, tmp_path: Path) -> None:
     _one_line_error(enoch("vrf", "keygen", "--suite", "ECVRF-ED25519", "-o", tmp_path / "k"), 65)
     assert not (tmp_path / "k").exists()
+    res = enoch("vrf", "keygen", "-o", "-")
+    _one_line_error(res, 2)
+    assert res.stdout == ""
 
 
 @pytest.mark.parametrize("vec", params(VECTORS, lambda v: f"example{v['example']}"))

@@ -207,3 +207,12 @@ def test_decoded_points_re_encode_to_their_input(suite: Suite, data: bytes, pref
     point = suite.curve.string_to_point(enc)
     if point is not None:
         assert suite.curve.point_to_string(point) == enc
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(min_size=32, max_size=32))
+def test_ed25519_backends_accept_the_same_strings(data: bytes) -> None:
+    slow, fast = ED25519_ECC.string_to_point(data), ED25519_SODIUM.string_to_point(data)
+    assert (slow is None) == (fast is None)
+    if slow is not None:
+        assert ED25519_ECC.point_to_string(slow) == fast

@@ -11,6 +11,7 @@ import click
 from toolkit.cli_options import json_option, overwrite_option
 from toolkit.errors import MalformedInputError, UsageError, VerificationError
 from toolkit.fsio import atomic_write, read_input
+from toolkit.header import block_hash_internal_from_options
 from toolkit.hexutil import parse_hex
 from toolkit.output import Result, SimpleResult
 from vrf import ecvrf, keys
@@ -47,6 +48,8 @@ def suites(json_mode: bool) -> Result:
 @json_option
 def keygen(suite: str, output: str, json_mode: bool) -> Result:
     """Create a new VRF key file.  The secret key is never printed."""
+    if output == "-":
+        raise UsageError("keygen writes a key file; '-' (stdout) would print the secret key")
     pair = keys.generate(suite_by_name(suite))
     keys.write_key_file(output, pair)
     data = {"suite": pair.suite.name, "public_key": pair.public_key.hex(), "key_file": output}
@@ -90,8 +93,6 @@ def prove(
     if alpha is not None:
         record = make_record(pair, _parse_alpha(alpha))
     else:
-        from toolkit.header import block_hash_internal_from_options
-
         internal = block_hash_internal_from_options(block_hash, header)
         record = make_record(pair, b"", block_hash_internal=internal, context=_context_text(context) or "")
     if output is not None and output != "-":
@@ -126,8 +127,8 @@ class VerifyResult:
         self.exit_code = 0 if self.beta is not None else 1
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"valid": self.beta is not None, "beta": self.beta.hex() if self.beta else None,
-                                "suite": self.suite}
+        beta = None if self.beta is None else self.beta.hex()
+        data: dict[str, Any] = {"valid": self.beta is not None, "beta": beta, "suite": self.suite}
         if self.reason is not None:
             data["reason"] = self.reason
         return data

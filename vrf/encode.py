@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from toolkit.errors import VerificationError
-from vrf.curves import Point
 from vrf import rfc9380
+from vrf.curves import Point
 from vrf.rfc9380 import MapTrace
 from vrf.suites import Suite
 
