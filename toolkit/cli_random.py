@@ -15,7 +15,6 @@ import click
 
 from toolkit.cli_options import json_option
 from toolkit.errors import UsageError
-from toolkit.header import BlockHeader, check_chain, parse_headers
 from toolkit.iching import METHODS, Casting, cast
 from toolkit.output import Progress, Result
 from toolkit.random_source import ResolvedSource, resolve_source
@@ -47,6 +46,7 @@ def header_verify(header_hex: str | None, file_: str | None, json_mode: bool) ->
     A valid header proves that work was done on it, not its height or that
     it is part of the best chain."""
     from toolkit.fsio import read_input
+    from toolkit.header import BlockHeader, check_chain, parse_headers
     from toolkit.header_report import HeaderReport
 
     if (header_hex is None) == (file_ is None):

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from toolkit.errors import UsageError
-from toolkit.header import block_hash_internal_from_options
-from toolkit.hexutil import block_hash_display_from_internal
+from toolkit.hexutil import block_hash_display_from_internal, block_hash_internal_from_display
 from toolkit.randomness import Source
 
 
@@ -50,7 +49,13 @@ def resolve_source(
         from toolkit.fsio import read_input
 
         return vrf_source(read_input(vrf_proof, what="VRF proof file"), context)
-    return block_source(block_hash_internal_from_options(block_hash, header), context)
+    if header is not None:
+        # Imported here: --block-hash alone needs no header code (cold start).
+        from toolkit.header import block_hash_internal_from_options
+
+        return block_source(block_hash_internal_from_options(None, header), context)
+    assert block_hash is not None
+    return block_source(block_hash_internal_from_display(block_hash.strip()), context)
 
 
 def vrf_source(record: bytes, context: str) -> ResolvedSource:
