@@ -32,24 +32,34 @@ TARGETS = {
 }
 
 
-def per_op(fn: Callable[[], object], seconds: float) -> float:
-    """Best of five rounds of the mean time per call, in seconds."""
+def _calibrate(fn: Callable[[], object], seconds: float) -> int:
     n = 1
-    while True:  # calibrate: one round lasts about seconds / 5
+    while True:  # one round lasts about seconds / 5
         start = time.perf_counter()
         for _ in range(n):
             fn()
-        elapsed = time.perf_counter() - start
-        if elapsed >= seconds / 5:
-            break
+        if time.perf_counter() - start >= seconds / 5:
+            return n
         n *= 2
-    best = elapsed / n
-    for _ in range(4):
-        start = time.perf_counter()
-        for _ in range(n):
-            fn()
-        best = min(best, (time.perf_counter() - start) / n)
-    return best
+
+
+def _round(fn: Callable[[], object], n: int) -> float:
+    start = time.perf_counter()
+    for _ in range(n):
+        fn()
+    return (time.perf_counter() - start) / n
+
+
+def paired(fn: Callable[[], object], ref: Callable[[], object], seconds: float, rounds: int = 7) -> tuple[float, float]:
+    """Seconds per call of ``fn`` and of ``ref``: the best of ``rounds``
+    alternating rounds, so both see the same machine load (this machine is
+    shared; single measurements drift by tens of percent)."""
+    n_fn, n_ref = _calibrate(fn, seconds), _calibrate(ref, seconds)
+    best_fn = best_ref = float("inf")
+    for _ in range(rounds):
+        best_ref = min(best_ref, _round(ref, n_ref))
+        best_fn = min(best_fn, _round(fn, n_fn))
+    return best_fn, best_ref
 
 
 def main() -> int:
@@ -60,10 +70,14 @@ def main() -> int:
     key = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"bench").digest())
     msg = b"enoch bench message"
     sig, pub = key.sign(msg), key.public_key()
-    ref = per_op(lambda: pub.verify(sig, msg), args.seconds)
+    def ref_op() -> None:
+        pub.verify(sig, msg)
+
+    _, ref = paired(ref_op, ref_op, args.seconds)
 
     print(f"python {platform.python_version()} on {platform.machine()}")
     print(f"reference: OpenSSL Ed25519 verify (cryptography) {ref * 1e6:8.1f} us  {1 / ref:10.0f}/s\n")
+    print("(each ratio uses a reference re-measured in alternating rounds with that operation)\n")
     print(f"{'suite':<32} {'op':<7} {'us/op':>9} {'ops/s':>8} {'x ref':>7} {'target':>7}  ok")
     misses = 0
     alpha = bytes.fromhex("0000000000000000000320283a032748cef8227873ff4872689bf23f1cda83a5")[::-1] + b"quest:42"
@@ -76,8 +90,8 @@ def main() -> int:
             "verify": lambda: ecvrf.verify(suite, pk, alpha, pi),
         }
         for op, fn in ops.items():
-            t = per_op(fn, args.seconds)
-            ratio = t / ref
+            t, t_ref = paired(fn, ref_op, args.seconds)
+            ratio = t / t_ref
             target = TARGETS.get(suite.name)
             verdict = "-" if target is None else ("yes" if ratio <= target else "NO")
             misses += verdict == "NO"

@@ -21,6 +21,7 @@ group order correctly.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, TypeAlias
 
@@ -34,10 +35,16 @@ Point: TypeAlias = Any
 # --- field helpers ---
 
 
+@functools.lru_cache(maxsize=64)
+def _big(value: int) -> Any:
+    # The exponents and moduli are a handful of curve constants: convert once.
+    return Integer(value)
+
+
 def powmod(base: int, exp: int, mod: int) -> int:
     """base^exp mod ``mod`` in pycryptodome's C big-number code (several
     times faster than Python's pow for 256-bit moduli); not constant time."""
-    return int(pow(Integer(base % mod), Integer(exp), Integer(mod)))
+    return int(pow(Integer(base % mod), _big(exp), _big(mod)))
 
 
 def inv(a: int, p: int) -> int:
