@@ -133,3 +133,12 @@ def test_usage_and_missing_file(enoch: Enoch, tmp_path: Path) -> None:
     assert enoch("header", "verify").exit_code == 2
     assert enoch("header", "verify", BY_HEIGHT[0]["header_hex"], "--file", "x").exit_code == 2
     assert enoch("header", "verify", "--file", str(tmp_path / "missing")).exit_code == 66
+
+
+def test_raw_records_from_stdin(enoch: Enoch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    f = tmp_path / "chain.bin"
+    f.write_bytes(b"".join(bytes.fromhex(BY_HEIGHT[h]["header_hex"]) for h in (0, 1)))
+    with f.open("r", encoding="latin-1") as fh:
+        monkeypatch.setattr("sys.stdin", fh)
+        r = enoch("header", "verify", "--file", "-", "--json")
+    assert r.exit_code == 0 and r.json()["count"] == 2 and r.json()["valid"] is True

@@ -146,3 +146,13 @@ def test_batch_text_is_valid_utf8_json_lines() -> None:
     for line in io.BytesIO(_run([("\n".join(SAMPLE[:50]) + "\n").encode(), b""], context="κλειδί")):
         obj = json.loads(line)
         assert obj["source"]["context"] == "κλειδί" and len(obj["lines"]) == 6
+
+
+def test_progress_bar_on_a_terminal_for_long_inputs(enoch: Enoch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    long_input = _write(tmp_path, "\n".join(SAMPLE * 2) + "\n")  # 1.3 MB
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    r = enoch("hexagram", "--batch", str(long_input))
+    assert r.exit_code == 0 and len(r.stdout.splitlines()) == 2 * len(SAMPLE)
+    assert "hexagrams [" in r.stderr and "100.0%" in r.stderr  # on stderr only
+    short = enoch("hexagram", "--batch", str(_write(tmp_path, SAMPLE[0] + "\n")))
+    assert short.stderr == ""

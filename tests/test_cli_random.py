@@ -170,6 +170,7 @@ def test_bad_header_hex_is_exit_65(enoch: Enoch, bad: str) -> None:
         ("random", "int", "1", "x", "--block-hash", B),
         ("random", "bytes", "0", "--block-hash", B),
         ("random", "bytes", "4", "--block-hash", B, "--count", "0"),
+        ("random", "bytes", "1048576", "--block-hash", B, "--count", "17"),
         ("random", "choice", "--block-hash", B),
         ("random", "shuffle", "--block-hash", B),
         ("random", "dice", "--block-hash", B),

@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-HEAVY = ("bitcoinlib", "bitcointx", "coincurve", "Crypto", "cbor2", "inscriptions", "embit")
+HEAVY = ("bitcoinlib", "bitcointx", "coincurve", "Crypto", "nacl", "cbor2", "inscriptions", "embit", "vrf")
+NETWORK_AND_TX = ("bitcoinlib", "bitcointx", "inscriptions", "requests", "urllib3")
 G = "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f"
 HEADER = (
     "0100000000000000000000000000000000000000000000000000000000000000000000003ba3edfd7a7b12b27ac72c3e"
@@ -39,3 +41,16 @@ def test_no_heavy_imports(args: tuple[str, ...]) -> None:
     assert out["code"] == 0
     loaded = [m for m in out["modules"] if m.split(".")[0] in HEAVY]
     assert loaded == []
+
+
+def test_vrf_proof_loads_the_vrf_stack_but_no_network_or_transactions(tmp_path: Path) -> None:
+    from tests.test_cli_random_vrf import GOLDEN, _record
+
+    proof = tmp_path / "proof.json"
+    proof.write_text(json.dumps(_record(GOLDEN[2])))
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, "hexagram", "--vrf-proof", str(proof)], capture_output=True, text=True, check=True
+    )
+    out = json.loads(proc.stdout.splitlines()[-1])
+    assert out["code"] == 0 and "vrf.record" in out["modules"]
+    assert [m for m in out["modules"] if m.split(".")[0] in NETWORK_AND_TX] == []

@@ -4,6 +4,7 @@ properties the derivation promises."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -58,42 +59,27 @@ def test_own_stream_vectors(vec: dict[str, Any]) -> None:
     assert b"".join(s.read(n) for n in (1, 0, 7, 24, 32)).hex() == expected
 
 
-def _ref_draws(vec: dict[str, Any]) -> tuple[list[Any], int]:
-    r = ref.Reader("block", bytes.fromhex(vec["block_hash"])[::-1], vec["context"])
+def _draws(vec: dict[str, Any], read: Callable[[int], bytes], integer: Callable[[int, int], int], shuffle: Callable[[list[Any]], list[Any]]) -> list[Any]:
+    """Replay a draw vector with one implementation's primitives."""
     op, args = vec["op"], vec["args"]
-    out: list[Any] = []
-    for _ in range(vec["count"]):
-        if op == "bytes":
-            out.append(r.take(args[0]).hex())
-        elif op == "int":
-            out.append(str(r.integer(int(args[0]), int(args[1]))))
-        elif op == "choice":
-            out.append(args[r.integer(0, len(args) - 1)])
-        else:
-            out.append(r.shuffle(args))
-    return out, r.pos
-
-
-def _toolkit_draws(vec: dict[str, Any]) -> tuple[list[Any], int]:
-    s = _stream(vec["block_hash"], vec["context"])
-    op, args = vec["op"], vec["args"]
-    out: list[Any] = []
-    for _ in range(vec["count"]):
-        if op == "bytes":
-            out.append(s.read(args[0]).hex())
-        elif op == "int":
-            out.append(str(s.integer(int(args[0]), int(args[1]))))
-        elif op == "choice":
-            out.append(s.choice(args))
-        else:
-            out.append(s.shuffle(args))
-    return out, s.position
+    one: dict[str, Callable[[], Any]] = {
+        "bytes": lambda: read(args[0]).hex(),
+        "int": lambda: str(integer(int(args[0]), int(args[1]))),
+        "choice": lambda: args[integer(0, len(args) - 1)],
+        "shuffle": lambda: shuffle(args),
+    }
+    return [one[op]() for _ in range(vec["count"])]
 
 
 @pytest.mark.parametrize("vec", params(OURS["draws"], lambda v: f"{v['op']}-{'-'.join(map(str, v['args']))[:30]}"))
 def test_own_draw_vectors(vec: dict[str, Any]) -> None:
-    assert _ref_draws(vec) == (vec["values"], vec["bytes_consumed"])
-    assert _toolkit_draws(vec) == (vec["values"], vec["bytes_consumed"])
+    r = ref.Reader("block", bytes.fromhex(vec["block_hash"])[::-1], vec["context"])
+    assert (_draws(vec, r.take, r.integer, r.shuffle), r.pos) == (vec["values"], vec["bytes_consumed"])
+    s = _stream(vec["block_hash"], vec["context"])
+    assert (_draws(vec, s.read, s.integer, s.shuffle), s.position) == (vec["values"], vec["bytes_consumed"])
+    if vec["op"] == "choice":
+        s = _stream(vec["block_hash"], vec["context"])
+        assert [s.choice(vec["args"]) for _ in range(vec["count"])] == vec["values"]
 
 
 def test_lp_and_absorbed_layout() -> None:

@@ -15,7 +15,6 @@ import click
 
 from toolkit.cli_options import json_option
 from toolkit.errors import UsageError
-from toolkit.header import BlockHeader, check_chain, parse_headers
 from toolkit.iching import METHODS, Casting, cast
 from toolkit.output import Progress, Result
 from toolkit.random_source import ResolvedSource, resolve_source
@@ -24,6 +23,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: Inputs this large get a progress bar (when stderr is a terminal).
 _PROGRESS_MIN_BYTES = 1 << 20
+#: Upper bound on ``random bytes`` output (N x --count), to keep memory bounded.
+_MAX_BYTES = 1 << 24
 
 
 # --- header verify ------------------------------------------------------------
@@ -45,6 +46,7 @@ def header_verify(header_hex: str | None, file_: str | None, json_mode: bool) ->
     A valid header proves that work was done on it, not its height or that
     it is part of the best chain."""
     from toolkit.fsio import read_input
+    from toolkit.header import BlockHeader, check_chain, parse_headers
     from toolkit.header_report import HeaderReport
 
     if (header_hex is None) == (file_ is None):
@@ -61,8 +63,9 @@ def header_verify(header_hex: str | None, file_: str | None, json_mode: bool) ->
 
 
 def source_options(f: F) -> F:
-    """--block-hash / --header / --context, spelled the same on every command."""
+    """--block-hash / --header / --vrf-proof / --context, spelled the same on every command."""
     f = click.option("--context", default="", metavar="C", help="Context string bound into the stream (UTF-8).")(f)
+    f = click.option("--vrf-proof", metavar="FILE", help="enoch-vrf-proof/1 record (verified first; - = stdin).")(f)
     f = click.option("--header", "header_hex", metavar="HEX", help="80-byte block header (its work is checked).")(f)
     f = click.option("--block-hash", metavar="H", help="Block hash, 64 hex digits in display order.")(f)
     return f
@@ -92,14 +95,20 @@ class HexagramResult:
 @click.option("--batch", metavar="FILE|-", help="Block hashes, one per line; writes JSON Lines.")
 @json_option
 def hexagram(
-    block_hash: str | None, header_hex: str | None, context: str, method: str, batch: str | None, json_mode: bool
+    block_hash: str | None,
+    header_hex: str | None,
+    vrf_proof: str | None,
+    context: str,
+    method: str,
+    batch: str | None,
+    json_mode: bool,
 ) -> HexagramResult | int:
     """Cast an I Ching hexagram from a block hash (SPEC R)."""
     if batch is not None:
-        if block_hash is not None or header_hex is not None:
-            raise UsageError("--batch reads the block hashes; do not combine it with --block-hash or --header")
+        if block_hash is not None or header_hex is not None or vrf_proof is not None:
+            raise UsageError("--batch reads the block hashes; do not combine it with --block-hash, --header or --vrf-proof")
         return _batch(batch, context, method)
-    src = resolve_source(block_hash=block_hash, header=header_hex, context=context)
+    src = resolve_source(block_hash=block_hash, header=header_hex, vrf_proof=vrf_proof, context=context)
     return HexagramResult(src, cast(src.source.stream(), method))
 
 
@@ -137,8 +146,11 @@ class RandomResult:
         return "\n".join(" ".join(v) if isinstance(v, list) else str(v) for v in self.values)
 
 
-def _draw(block_hash: str | None, header_hex: str | None, context: str, count: int, one: Callable[..., Any]) -> RandomResult:
-    src = resolve_source(block_hash=block_hash, header=header_hex, context=context)
+def _draw(src_opts: dict[str, Any], count: int, one: Callable[..., Any]) -> RandomResult:
+    src = resolve_source(
+        block_hash=src_opts["block_hash"], header=src_opts["header_hex"], vrf_proof=src_opts["vrf_proof"],
+        context=src_opts["context"],
+    )
     stream = src.source.stream()
     return RandomResult(src, [one(stream) for _ in range(count)])
 
@@ -160,40 +172,36 @@ def random_cmd() -> None:
 @random_cmd.command("bytes")
 @click.argument("n", type=click.IntRange(1, 1 << 20))
 @draw_options
-def random_bytes(n: int, block_hash: str | None, header_hex: str | None, context: str, count: int, json_mode: bool) -> RandomResult:
+def random_bytes(n: int, count: int, json_mode: bool, **src_opts: Any) -> RandomResult:
     """N raw stream bytes (hex)."""
-    return _draw(block_hash, header_hex, context, count, lambda s: s.read(n).hex())
+    if n * count > _MAX_BYTES:
+        raise UsageError(f"N x --count is at most {_MAX_BYTES} bytes")
+    return _draw(src_opts, count, lambda s: s.read(n).hex())
 
 
 @random_cmd.command("int", context_settings={"ignore_unknown_options": True})
 @click.argument("lo", type=int)
 @click.argument("hi", type=int)
 @draw_options
-def random_int(
-    lo: int, hi: int, block_hash: str | None, header_hex: str | None, context: str, count: int, json_mode: bool
-) -> RandomResult:
+def random_int(lo: int, hi: int, count: int, json_mode: bool, **src_opts: Any) -> RandomResult:
     """A uniform integer in [LO, HI] (inclusive)."""
     if lo > hi:
         raise UsageError(f"LO must not exceed HI (got {lo} > {hi})")
-    return _draw(block_hash, header_hex, context, count, lambda s: s.integer(lo, hi))
+    return _draw(src_opts, count, lambda s: s.integer(lo, hi))
 
 
 @random_cmd.command("choice")
 @click.argument("items", nargs=-1, required=True, metavar="ITEM...")
 @draw_options
-def random_choice(
-    items: tuple[str, ...], block_hash: str | None, header_hex: str | None, context: str, count: int, json_mode: bool
-) -> RandomResult:
+def random_choice(items: tuple[str, ...], count: int, json_mode: bool, **src_opts: Any) -> RandomResult:
     """One of the ITEMs."""
-    return _draw(block_hash, header_hex, context, count, lambda s: s.choice(items))
+    return _draw(src_opts, count, lambda s: s.choice(items))
 
 
 @random_cmd.command("shuffle")
 @click.argument("items", nargs=-1, required=True, metavar="ITEM...")
 @draw_options
-def random_shuffle(
-    items: tuple[str, ...], block_hash: str | None, header_hex: str | None, context: str, count: int, json_mode: bool
-) -> RandomResult:
+def random_shuffle(items: tuple[str, ...], count: int, json_mode: bool, **src_opts: Any) -> RandomResult:
     """The ITEMs in a Fisher-Yates shuffled order."""
-    return _draw(block_hash, header_hex, context, count, lambda s: s.shuffle(items))
+    return _draw(src_opts, count, lambda s: s.shuffle(items))
 

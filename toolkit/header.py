@@ -99,7 +99,10 @@ class BlockHeader:
         """Bitcoin Core's ``CheckProofOfWork``: nBits must decode to a valid
         target no easier than ``pow_limit`` (mainnet by default), and the hash,
         read as a little-endian 256-bit integer, must not exceed it."""
+        # CheckProofOfWork step 1: nBits -> target; refuse negative, zero,
+        # overflowing and above-limit targets (toolkit.compact).
         target = self.target(pow_limit=pow_limit)
+        # Step 2: the hash as a 256-bit little-endian integer must not exceed it.
         if int.from_bytes(self.hash_internal, "little") > target:
             raise VerificationError(f"block {self.hash_display} hash is above the target of its nBits")
 

@@ -15,7 +15,7 @@ the plain rendering).
 from __future__ import annotations
 
 import binascii
-import io
+import contextlib
 import json
 import os
 import stat
@@ -131,18 +131,12 @@ def file_chunks(path: str, size: int = 1 << 16) -> tuple[Iterator[bytes], int | 
     waiting for more input."""
     try:
         fh: BinaryIO = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
-        total: int | None = None
-        try:
-            st = os.fstat(fh.fileno())
-            total = st.st_size if stat.S_ISREG(st.st_mode) else None
-        except (OSError, ValueError, io.UnsupportedOperation):
-            pass
-    except FileNotFoundError:
-        raise InputMissingError(f"--batch file {path} does not exist") from None
-    except IsADirectoryError:
-        raise InputMissingError(f"--batch file {path} is a directory") from None
-    except OSError as exc:
-        raise InputMissingError(f"cannot read --batch file {path}: {exc.strerror}") from None
+    except OSError as exc:  # missing, a directory, no permission: exit 66
+        raise InputMissingError(f"cannot read --batch file {path}: {exc.strerror or exc}") from None
+    total: int | None = None
+    with contextlib.suppress(OSError, ValueError):  # io.UnsupportedOperation is both
+        st = os.fstat(fh.fileno())
+        total = st.st_size if stat.S_ISREG(st.st_mode) else None
 
     def chunks() -> Iterator[bytes]:
         read1 = getattr(fh, "read1", fh.read)

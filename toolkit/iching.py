@@ -96,10 +96,10 @@ _CASTINGS: dict[str, list[Casting | None]] = {m: [None] * 4096 for m in METHODS}
 def _table_for(method: str) -> tuple[tuple[int, ...], ...]:
     """Lookup tables from cast bytes to the line index, built on first use.
 
-    An all-zero input has index 0 and the parts below hold whole lines, so
-    their contributions add.  yarrow: one table per byte (two lines each);
-    coins: the top 12 bits (lines 1-4) and the low 12 bits (lines 5-6, then
-    6 unused bits); static: one table for the single byte.
+    yarrow and coins: an all-zero input casts six 6s (index 0) and each part
+    below holds whole lines, so the parts' indexes add.  yarrow: one table per
+    byte (two lines each); coins: the top 12 bits (lines 1-4) and the low 12
+    bits (lines 5-6, then 6 unused bits).  static: one table, the whole index.
     """
     found = _TABLES.get(method)
     if found is None:
