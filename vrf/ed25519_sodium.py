@@ -63,8 +63,9 @@ class SodiumEdwards25519(Edwards25519):
         return sodium.crypto_scalarmult_ed25519_base_noclamp(k.to_bytes(32, "little"))
 
     def mul(self, point: Point, k: int) -> Point:
-        # Reducing k mod q is only valid for subgroup points; libsodium
-        # refuses any other point, and the fallback gets the unreduced k.
+        # k is never reduced mod q here: for a point with a torsion component
+        # k and k mod q give different results.  libsodium refuses such
+        # points (and k = 0, and identity results); the fallback computes them.
         if 0 < k < 2**255:
             try:
                 return sodium.crypto_scalarmult_ed25519_noclamp(k.to_bytes(32, "little"), point)
