@@ -104,8 +104,14 @@ def _fields(ins: Inscription) -> list[tuple[int, bytes]]:
     return out
 
 
-def _body_chunks(body: bytes) -> list[bytes]:
-    return [body[i : i + MAX_PUSH] for i in range(0, len(body), MAX_PUSH)]
+def _body_pushes(body: bytes) -> bytes:
+    """The body as consecutive pushes of 520 bytes (the last one shorter)."""
+    full = len(body) - len(body) % MAX_PUSH
+    header = push(bytes(MAX_PUSH))[:3]  # OP_PUSHDATA2 0x0208, the same for every full chunk
+    view = memoryview(body)
+    # header.join puts one header between chunks; prefix one for the first.
+    out = header + header.join([view[i : i + MAX_PUSH] for i in range(0, full, MAX_PUSH)]) if full else b""
+    return out + (push(body[full:]) if full < len(body) else b"")
 
 
 def build_envelope(ins: Inscription) -> bytes:
@@ -116,7 +122,7 @@ def build_envelope(ins: Inscription) -> bytes:
         parts.append(push(value))
     if ins.body is not None:
         parts.append(bytes([OP_0]))
-        parts.extend(push(chunk) for chunk in _body_chunks(ins.body))
+        parts.append(_body_pushes(ins.body))
     parts.append(bytes([OP_ENDIF]))
     return b"".join(parts)
 

@@ -140,7 +140,7 @@ def reveal_all(
     """Sign every funded group, then write all transactions into the plan."""
     reveals = [sign_group(plan, secret, batch, g, f) for g, f in fundings]
     for r in reveals:
-        _store(plan_dir / "reveals" / f"group-{r.group:04d}-{r.funding.txid}-{r.funding.vout}.hex", r.tx.hex.encode() + b"\n")
+        _store(plan_dir / "reveals" / f"group-{r.group:04d}-{r.funding.txid}-{r.funding.vout}.hex", r.tx.hex_bytes + b"\n")
     return reveals
 
 
@@ -165,5 +165,5 @@ def recover(
     tx = sign_sweep(keys, [f for _, f in fundings], (to.script_pubkey, amount))
     if tx.vsize != vsize:
         raise InternalError("sweep vsize differs from the prediction")
-    _store(plan_dir / "recovers" / f"{tx.txid}.hex", tx.hex.encode() + b"\n")
+    _store(plan_dir / "recovers" / f"{tx.txid}.hex", tx.hex_bytes + b"\n")
     return Sweep(tx, fee, amount)

@@ -9,8 +9,10 @@ planner checks every prediction against a real serialization.
 
 from __future__ import annotations
 
+import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from inscriptions.network import txout_size
 from inscriptions.taproot import Commitment, compact_size, sign_key_path, sign_script_path
@@ -41,9 +43,14 @@ class SignedTx:
     def vsize(self) -> int:
         return (self.weight + 3) // 4
 
+    @cached_property
+    def hex_bytes(self) -> bytes:
+        """Lowercase hex as ASCII bytes (computed once: reveals reach 8 MB of hex)."""
+        return binascii.hexlify(self.raw)
+
     @property
     def hex(self) -> str:
-        return self.raw.hex()
+        return self.hex_bytes.decode("ascii")
 
 
 def reveal_weight(script_size: int, outputs: Sequence[bytes]) -> int:
