@@ -58,8 +58,9 @@ def batch_items(manifest: Manifest, manifest_size: int) -> list[Item]:
     return items
 
 
-def inscription_for(item: Item, body: bytes, position: int, postage: int, manifest: Manifest) -> Inscription:
-    """The envelope fields of ``item`` at ``position`` in its group."""
+def inscription_for(item: Item, body: bytes | None, position: int, postage: int, manifest: Manifest) -> Inscription:
+    """The envelope fields of ``item`` at ``position`` in its group (``body``
+    ``None``: every field but the body, for size computations)."""
     meta = InscriptionMetadata(manifest.root, manifest.tree_size, item.shard)
     return Inscription(
         body=body,
@@ -77,15 +78,7 @@ def reveal_script(internal_key: bytes, inscriptions: Sequence[Inscription]) -> b
 
 def _item_size(item: Item, position: int, postage: int, manifest: Manifest) -> int:
     # The body's bytes do not change the envelope's size, only its length does.
-    meta = InscriptionMetadata(manifest.root, manifest.tree_size, item.shard).to_bytes()
-    probe = Inscription(
-        body=None,
-        content_type=item.content_type.encode(),
-        content_encoding=None if item.shard is None else b"gzip",
-        pointer=encode_pointer(position * postage) if position else None,
-        metadata=meta,
-    )
-    return envelope_size(probe) + _body_size(item.body_size)
+    return envelope_size(inscription_for(item, None, position, postage, manifest)) + _body_size(item.body_size)
 
 
 def _body_size(n: int) -> int:
