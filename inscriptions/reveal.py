@@ -30,8 +30,8 @@ from inscriptions.network import Destination
 from inscriptions.plan import Plan, PlannedGroup, body_reader
 from inscriptions.taproot import commit, derive_group_secret, tapleaf_hash
 from inscriptions.txbuild import Funding, SignedTx, reveal_weight, sign_reveal, sign_sweep, sweep_weight
-from toolkit.errors import InternalError, UsageError, VerificationError
-from toolkit.fsio import atomic_write
+from toolkit.errors import InputMissingError, InternalError, UsageError, VerificationError
+from toolkit.fsio import atomic_write, fsync_dir
 
 _FUNDING = re.compile(r"(\d{1,9})=([0-9a-fA-F]{64}):(\d{1,10}):(\d{1,16})")
 MAX_SATS = 21_000_000 * 100_000_000
@@ -69,6 +69,8 @@ def open_batch(plan: Plan, batch_dir: Path | None) -> VerifiedBatch:
     against the manifest's leaf hashes as they are read, and the rebuilt
     reveal script must match the committed leaf."""
     path = batch_dir or plan.batch_path
+    if not (path / "manifest.json").is_file():
+        raise InputMissingError(f"batch directory {path} has no manifest.json (moved? pass --batch DIR)")
     manifest, raw = read_manifest(path / "manifest.json")
     if hashlib.sha256(raw).digest() != plan.manifest_sha256:
         raise VerificationError(f"the manifest in {path} is not the one this plan was made from")
@@ -126,7 +128,9 @@ def sign_group(plan: Plan, secret: bytes, batch: VerifiedBatch, group: PlannedGr
 
 def _store(path: Path, data: bytes) -> None:
     """Write once; an identical existing file is fine (idempotent re-runs)."""
-    path.parent.mkdir(exist_ok=True)
+    if not path.parent.is_dir():
+        path.parent.mkdir()
+        fsync_dir(path.parent.parent)
     if path.exists():
         if path.read_bytes() != data:
             raise InternalError(f"{path} exists with different content; refusing to replace a signed transaction")

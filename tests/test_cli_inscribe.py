@@ -179,3 +179,23 @@ def test_tampered_plan_or_batch_refused(enoch: Enoch, planned: tuple[Path, Path,
     (plan / "plan.json").write_text("{")
     assert enoch("inscribe", "reveal", str(plan), "--funding", f"0={TXID}:0:{fund}").exit_code == 65
     assert not (plan / "reveals").exists()
+
+
+def test_moved_batch_needs_batch_option(enoch: Enoch, planned: tuple[Path, Path, int]) -> None:
+    batch, plan, fund = planned
+    moved = batch.parent / "moved"
+    batch.rename(moved)
+    r = enoch("inscribe", "reveal", str(plan), "--funding", f"0={TXID}:0:{fund}")
+    assert r.exit_code == 66 and "--batch" in r.stderr
+    r = enoch("inscribe", "reveal", str(plan), "--funding", f"0={TXID}:0:{fund}", "--batch", str(moved))
+    assert r.exit_code == 0, r.stderr
+    # recover needs no batch at all
+    r = enoch("inscribe", "recover", str(plan), "--funding", f"0={TXID}:0:{fund}", "--to", SIGNET_P2WPKH, "--fee-rate", "2")
+    assert r.exit_code == 0, r.stderr
+
+
+def test_plan_refuses_corrupt_batch(enoch: Enoch, tmp_path: Path) -> None:
+    batch = small_batch(tmp_path)
+    (batch.path / "shards" / "000000.gz").write_bytes(b"\x1f\x8b")
+    r = enoch(*plan_args(batch.path, tmp_path / "plan", "--fee-rate", "1"))
+    assert r.exit_code == 1 and not (tmp_path / "plan").exists()
