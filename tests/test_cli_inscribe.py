@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests import independent
 from tests.batchkit import MAINNET_P2TR, SIGNET_P2WPKH, make_batch, noise, small_batch
 from tests.httpfake import Reply, serve
 
@@ -77,6 +78,8 @@ def test_plan_json_shape_and_full_flow(enoch: Enoch, tmp_path: Path) -> None:
     assert rev.exit_code == 0, rev.stderr
     [tx] = rev.json()["transactions"]
     assert set(tx) >= {"group", "txid", "hex"}
+    spk = bytes.fromhex(json.loads((tmp_path / "plan" / "plan.json").read_text())["groups"][0]["commit_script_pubkey"])
+    independent.check_script_path_spend(bytes.fromhex(tx["hex"]), 0, [(spk, group["fund_sats"])])
     again = enoch("inscribe", "reveal", str(tmp_path / "plan"), "--funding", funding)
     assert again.stdout.strip() == tx["hex"]  # same transaction every time
     dec = enoch("inscribe", "decode", tx["hex"], "--manifest", str(batch.path / "manifest.json"), "--json")

@@ -12,11 +12,14 @@ import pytest
 
 import inscriptions.plan as plan_module
 from inscriptions.batch import verify_batch
+from inscriptions.decode import check_against_manifest, decode_tx
 from inscriptions.envelope import decode_pointer
 from inscriptions.groups import DIRECT_WEIGHT, STANDARD_WEIGHT
 from inscriptions.network import parse_address
 from inscriptions.plan import make_plan
 from inscriptions.planfile import load_plan
+from inscriptions.reveal import open_batch, parse_fundings, reveal_all
+from tests import independent
 from tests.batchkit import SIGNET_P2WPKH, make_batch, noise, small_batch
 from toolkit.errors import OutputExistsError, UsageError, VerificationError
 
@@ -104,6 +107,19 @@ def test_standard_packs_several_groups_with_pointers(tmp_path: Path) -> None:
     ins = inscription_for(item, b"", 1, 10_000, batch.manifest)
     assert ins.pointer is not None and decode_pointer(ins.pointer) == 10_000
     assert inscription_for(item, b"", 0, 10_000, batch.manifest).pointer is None
+    # Reveal every group: valid for embit, and together they carry the whole batch once.
+    loaded, secret = load_plan(tmp_path / "plan")
+    fundings = parse_fundings([f"{g.group}={'ef' * 32}:{g.group}:{g.fund_sats}" for g in loaded.groups], loaded)
+    roles: list[str] = []
+    for r, g in zip(reveal_all(tmp_path / "plan", loaded, secret, fundings, open_batch(loaded, None)), loaded.groups, strict=True):
+        assert r.tx.weight <= STANDARD_WEIGHT
+        independent.check_script_path_spend(r.tx.raw, 0, [(g.script_pubkey, g.fund_sats)])
+        decoded = decode_tx(r.tx.raw)
+        assert [e.inscription.pointer and decode_pointer(e.inscription.pointer) for e in decoded.envelopes][1:] == [
+            p * 10_000 for p in range(1, len(g.items))
+        ]
+        roles += check_against_manifest(decoded, batch.manifest, batch.manifest_bytes)
+    assert roles == ["manifest"] + [f"shard {i}" for i in range(batch.manifest.tree_size)]
 
 
 def test_load_plan_refuses_foreign_secret_and_wide_permissions(tmp_path: Path) -> None:
