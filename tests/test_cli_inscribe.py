@@ -202,3 +202,15 @@ def test_plan_refuses_corrupt_batch(enoch: Enoch, tmp_path: Path) -> None:
     (batch.path / "shards" / "000000.gz").write_bytes(b"\x1f\x8b")
     r = enoch(*plan_args(batch.path, tmp_path / "plan", "--fee-rate", "1"))
     assert r.exit_code == 1 and not (tmp_path / "plan").exists()
+
+
+def test_plan_waits_for_rate_to_drop(enoch: Enoch, tmp_path: Path) -> None:
+    batch = small_batch(tmp_path)
+    replies = [Reply(body=json.dumps({"hourFee": rate}).encode()) for rate in (8, 5.5, 4.5)]
+    with serve(*replies) as (url, script):
+        r = enoch(*plan_args(batch.path, tmp_path / "plan", "--fee-source", f"mempool:{url}", "--priority", "hour",
+                             "--wait", "--poll-interval", "0.1", "--timeout", "30", "--json"))  # fmt: skip
+    assert r.exit_code == 0, r.stderr
+    assert r.json()["fee_rate"] == "4.5" and len(script.requests) == 3
+    assert r.stderr.count("checking again") == 2
+    assert json.loads((tmp_path / "plan" / "plan.json").read_text())["fee_rate"] == "4.5"

@@ -68,7 +68,7 @@ def plan(batch_dir: Path, plan_dir: Path, destination: str, network: str, postag
         for g in made.groups
     ]
     data = {"fee_rate": fmt_rate(rate), "ceiling": fmt_rate(ceiling), "plan_dir": str(plan_dir), "groups": groups}
-    lines = [f"plan written to {plan_dir}; back up {plan_dir / SECRET_NAME} before funding anything", f"fee rate {describe_rate(rate, ceiling)}"]
+    lines = [f"plan written to {plan_dir}; back up the whole directory ({SECRET_NAME} is the key) before funding anything", f"fee rate {describe_rate(rate, ceiling)}"]
     for g in made.groups:
         note = "" if g.is_standard() else "; NON-STANDARD (over 400,000 WU): submit the reveal directly to a miner"
         lines.append(
