@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import inscriptions.plan as plan_module
 from inscriptions.batch import verify_batch
@@ -169,3 +171,33 @@ def test_crash_at_each_write_step_leaves_no_plan(tmp_path: Path, monkeypatch: py
         plan_for(batch, tmp_path / "plan")
     assert not (tmp_path / "plan").exists()
     assert not [p for p in os.listdir(tmp_path) if p.startswith(".plan")]
+
+
+@pytest.fixture(scope="module")
+def many_shards(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    tmp = tmp_path_factory.mktemp("many")
+    return verify_batch(make_batch(tmp, {"n.bin": noise(30_000, 5), "t.txt": b"abc" * 2000}, shard_size=1100))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(budget=st.integers(3_000, 60_000), postage=st.integers(330, 2**40))
+def test_packing_property(many_shards: Any, tmp_path_factory: pytest.TempPathFactory, budget: int, postage: int) -> None:
+    """For any budget and postage, every group fits, groups keep item order, and
+    (checked inside make_plan) each predicted weight equals a real serialization."""
+    import inscriptions.groups as groups
+
+    out = tmp_path_factory.mktemp("prop") / "plan"
+    original = dict(groups.RELAY_BUDGETS)
+    groups.RELAY_BUDGETS["standard"] = budget
+    try:
+        try:
+            plan = plan_for(many_shards, out, relay="standard", postage=postage)
+        except UsageError as exc:
+            assert "budget" in exc.message and not out.exists()
+            return
+    finally:
+        groups.RELAY_BUDGETS.update(original)
+    assert all(g.reveal_weight <= budget for g in plan.groups)
+    order = [i.shard for g in plan.groups for i in g.items]
+    assert order == [None, *range(many_shards.manifest.tree_size)]
+    assert all(g.fund_sats == postage * len(g.items) + g.fee_sats for g in plan.groups)
