@@ -36,6 +36,7 @@ from toolkit.errors import InternalError, OutputExistsError, UsageError
 from toolkit.fsio import atomic_directory, atomic_write
 
 PLAN_FORMAT = "enoch-plan/1"
+MAX_MONEY = 21_000_000 * 100_000_000
 SECRET_FORMAT = "enoch-batch-secret/1"
 SECRET_NAME = "batch-secret.json"
 PLAN_NAME = "plan.json"
@@ -197,5 +198,8 @@ def make_plan(
             manifest_sha256=hashlib.sha256(batch.manifest_bytes).digest(),
             groups=planned,
         )
+        too_big = [g for g in planned if g.fund_sats > MAX_MONEY]
+        if too_big:
+            raise UsageError(f"group {too_big[0].group} would need {too_big[0].fund_sats} sats, more than 21 million BTC")
         atomic_write(tmp / PLAN_NAME, canonical_dumps(plan.to_json()) + b"\n")
     return plan

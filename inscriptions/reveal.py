@@ -27,14 +27,13 @@ from inscriptions.batch import VerifiedBatch, read_manifest
 from inscriptions.fees import fee_for
 from inscriptions.groups import Group, group_inscriptions, reveal_script
 from inscriptions.network import Destination
-from inscriptions.plan import Plan, PlannedGroup, body_reader
+from inscriptions.plan import MAX_MONEY, Plan, PlannedGroup, body_reader
 from inscriptions.taproot import commit, derive_group_secret, tapleaf_hash
 from inscriptions.txbuild import Funding, SignedTx, reveal_weight, sign_reveal, sign_sweep, sweep_weight
 from toolkit.errors import InputMissingError, InternalError, UsageError, VerificationError
 from toolkit.fsio import atomic_write, fsync_dir
 
 _FUNDING = re.compile(r"(\d{1,9})=([0-9a-fA-F]{64}):(\d{1,10}):(\d{1,16})")
-MAX_SATS = 21_000_000 * 100_000_000
 
 
 def parse_funding(text: str) -> tuple[int, Funding]:
@@ -43,7 +42,7 @@ def parse_funding(text: str) -> tuple[int, Funding]:
     if not m:
         raise UsageError(f"--funding {text!r} must look like GROUP=TXID:VOUT:SATS (txid: 64 hex digits)")
     group, txid, vout, sats = int(m[1]), m[2].lower(), int(m[3]), int(m[4])
-    if vout >= 2**32 or not 0 < sats <= MAX_SATS:
+    if vout >= 2**32 or not 0 < sats <= MAX_MONEY:
         raise UsageError(f"--funding {text!r}: output index or amount out of range")
     return group, Funding(txid, vout, sats)
 
@@ -160,6 +159,8 @@ def recover(
 ) -> Sweep:
     """Key-path sweep of ``fundings`` to ``to``; written to ``PLAN_DIR/recovers/``."""
     total = sum(f.sats for _, f in fundings)
+    if total > MAX_MONEY:
+        raise UsageError("the fundings add up to more than 21 million BTC")
     vsize = (sweep_weight(len(fundings), to.script_pubkey) + 3) // 4
     fee = fee_for(rate, vsize)
     amount = total - fee

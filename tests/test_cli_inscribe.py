@@ -148,6 +148,12 @@ PLAN_BAD: list[tuple[list[str], int]] = [
     (["inscribe", "reveal", "{plan}", "--funding", f"0={TXID}:0:99999999999999999"], 2),
     (["inscribe", "recover", "{plan}", "--funding", f"0={TXID}:0:500", "--to", SIGNET_P2WPKH, "--fee-rate", "50"], 2),
     (["inscribe", "recover", "{plan}", "--funding", f"0={TXID}:0:50000", "--to", MAINNET_P2TR, "--fee-rate", "1"], 65),
+    (["inscribe", "recover", "{plan}", "--funding", f"0={TXID}:0:2000000000000000", "--funding",
+      f"0={TXID}:1:2000000000000000", "--to", SIGNET_P2WPKH, "--fee-rate", "1"], 2),
+    (["inscribe", "plan", "{batch}", "-o", "{tmp}/p2", "--destination", SIGNET_P2WPKH, "--network", "signet", "--fee-rate", "1",
+      "--postage", "2000000000000000"], 2),
+    (["inscribe", "plan", "{batch}", "-o", "{tmp}/p2", "--destination", SIGNET_P2WPKH, "--network", "signet", "--fee-rate", "1",
+      "--postage", "2100000000000001"], 2),
 ]
 
 

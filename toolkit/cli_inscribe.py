@@ -13,7 +13,7 @@ from inscriptions.decode import check_against_manifest, decode_tx, describe
 from inscriptions.fees import fmt_rate, parse_rate
 from inscriptions.groups import RELAY_BUDGETS
 from inscriptions.network import NETWORKS, parse_address
-from inscriptions.plan import SECRET_NAME, make_plan
+from inscriptions.plan import MAX_MONEY, SECRET_NAME, make_plan
 from inscriptions.planfile import load_plan
 from inscriptions.reveal import open_batch, parse_fundings, recover, reveal_all
 from toolkit.cli_options import json_option
@@ -44,7 +44,7 @@ def inscribe() -> None:
 @click.option("--destination", required=True, metavar="ADDR", help="Address that receives the inscriptions.")
 @click.option("--network", required=True, type=click.Choice(list(NETWORKS)))
 @fee_options
-@click.option("--postage", type=click.IntRange(min=1), default=10_000, show_default=True, help="Sats per inscription.")
+@click.option("--postage", type=click.IntRange(min=1, max=MAX_MONEY), default=10_000, show_default=True, help="Sats per inscription.")
 @click.option("--relay", type=click.Choice(list(RELAY_BUDGETS)), default="direct", show_default=True)
 @json_option
 def plan(batch_dir: Path, plan_dir: Path, destination: str, network: str, postage: int, relay: str, json_mode: bool, **kwargs: Any) -> SimpleResult:
