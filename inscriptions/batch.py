@@ -148,7 +148,7 @@ def unpack_batch(path: Path, out: Path, *, overwrite: bool = False, progress: Ca
     ``out`` (paths were validated and are joined component by component) and
     never inflated past their recorded lengths.
     """
-    batch = verify_batch(path)
+    batch = verify_batch(path, progress)
     with atomic_directory(out, overwrite=overwrite) as tmp:
         for f in batch.manifest.files:
             target = safe_join(tmp, f.path)

@@ -88,11 +88,22 @@ def _next_chunk(view: memoryview, start: int, shard_size: int) -> tuple[int, byt
         if size <= budget:
             if best is None or state.pos > best[0]:
                 best = (state.pos, b"".join(state.out) + tail)
-            if state.pos == end or size >= floor:
-                return best
-            # Forward: predict the step that lands on `aim` from the ratio so far.
             consumed = state.pos - start
             ratio = consumed / size if consumed else 1.0
+            if state.pos == end:
+                return best
+            if size >= floor:
+                # In the window.  If the rest of the file looks like it fits in
+                # the remaining slack, try to end the file here instead of
+                # leaving a tiny last shard; keep this point if it does not fit.
+                if (end - state.pos) / ratio <= 2 * (budget - floor):
+                    trial = state.copy()
+                    trial.feed(view, end)
+                    trial_tail = trial.finish_copy()
+                    if trial.out_len + len(trial_tail) <= budget:
+                        return end, b"".join(trial.out) + trial_tail
+                return best
+            # Forward: predict the step that lands on `aim` from the ratio so far.
             step = max(1, min(end - state.pos, int((aim - size) * ratio)))
             saved, saved_size = state.copy(), size
             state.feed(view, state.pos + step)
