@@ -74,48 +74,50 @@ class _State:
 
 
 def _next_chunk(view: memoryview, start: int, shard_size: int) -> tuple[int, bytes]:
-    """Find the end of the chunk starting at ``start``; return (end, deflate)."""
+    """Find the end of the chunk starting at ``start``; return (end, deflate).
+
+    The steps are numbered as in docs/batch.md; all arithmetic is on integers.
+    """
     budget = shard_size - OVERHEAD  # largest deflate stream allowed
     floor = fill_floor(shard_size) - OVERHEAD  # smallest one for a non-last shard
     aim = (floor + budget) // 2
     end = len(view)
     state = _State(new_compressor(), start, [], 0)
-    best: tuple[int, bytes] | None = None  # furthest in-budget (end, stream) seen
-    step: int | None = None
+    saved: _State | None = None  # the last in-budget state we stepped forward from
+    saved_size = step = 0
     while True:
+        # 1. Measure: the exact deflate size if the chunk ended here.
         tail = state.finish_copy()
         size = state.out_len + len(tail)
-        if size <= budget:
-            if best is None or state.pos > best[0]:
-                best = (state.pos, b"".join(state.out) + tail)
-            consumed = state.pos - start
-            ratio = consumed / size if consumed else 1.0
-            if state.pos == end:
-                return best
-            if size >= floor:
-                # In the window.  If the rest of the file looks like it fits in
-                # the remaining slack, try to end the file here instead of
-                # leaving a tiny last shard; keep this point if it does not fit.
-                if (end - state.pos) / ratio <= 2 * (budget - floor):
-                    trial = state.copy()
-                    trial.feed(view, end)
-                    trial_tail = trial.finish_copy()
-                    if trial.out_len + len(trial_tail) <= budget:
-                        return end, b"".join(trial.out) + trial_tail
-                return best
-            # Forward: predict the step that lands on `aim` from the ratio so far.
-            step = max(1, min(end - state.pos, int((aim - size) * ratio)))
-            saved, saved_size = state.copy(), size
+        if size > budget:
+            # 4. Overshoot: back to the saved state, at most half the step.
+            if saved is None or step == 1:
+                if saved is None or saved.pos == start:
+                    raise InternalError(f"cannot fit one byte at offset {start} into a {shard_size}-byte shard")
+                # Deflate jumped across the whole 99% window: take the fullest fit.
+                return saved.pos, b"".join(saved.out) + saved.finish_copy()
+            step = max(1, min(step // 2, (aim - saved_size) * step // max(1, size - saved_size)))
+            state = saved.copy()
             state.feed(view, state.pos + step)
             continue
-        # Overshoot: go back to the saved state, retry with at most half the step.
-        if step is None or step == 1:
-            if best is None or best[0] == start:
-                raise InternalError(f"cannot fit a single byte at offset {start} into a {shard_size}-byte shard")
-            return best  # deflate jumped across the whole 99% window; take the fullest fit
-        interp = int((aim - saved_size) * step / max(1, size - saved_size))
-        step = max(1, min(step // 2, interp))
-        state = saved.copy()
+        consumed = state.pos - start
+        if state.pos == end:
+            return end, b"".join(state.out) + tail  # 2a. the rest of the file fits
+        if size >= floor:
+            # 2b. In the window.  If the rest of the file, at the ratio so far,
+            # would fit in twice the window, try ending the file in this shard
+            # (no tiny last shard); keep this point if it does not fit.
+            if (end - state.pos) * size <= 2 * (budget - floor) * consumed:
+                trial = state.copy()
+                trial.feed(view, end)
+                trial_tail = trial.finish_copy()
+                if trial.out_len + len(trial_tail) <= budget:
+                    return end, b"".join(trial.out) + trial_tail
+            return state.pos, b"".join(state.out) + tail
+        # 3. Forward: the step that lands on `aim` at the ratio seen so far.
+        predicted = (aim - size) * consumed // size if consumed else aim - size
+        step = max(1, min(end - state.pos, predicted))
+        saved, saved_size = state.copy(), size
         state.feed(view, state.pos + step)
 
 
