@@ -92,3 +92,12 @@ def collect_inputs(sources: list[Path]) -> list[InputFile]:
         if a.path == b.path:
             raise UsageError(f"two inputs would both be stored as {a.path!r}")
     return found
+
+
+def check_output_outside(sources: list[Path], out: Path) -> None:
+    """Refuse an output directory inside a source directory: a later
+    ``--overwrite`` run would pack the previous batch into the new one."""
+    target = os.path.realpath(out)
+    for src in sources:
+        if os.path.isdir(src) and _inside(os.path.realpath(src), target):
+            raise UsageError(f"output {display_path(out)} is inside the source directory {display_path(src)}")

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from inscriptions.inputs import collect_inputs
+from inscriptions.pack import pack_files
 from tests.batchutil import make_tree
 from tests.conftest import CliResult
 
@@ -136,3 +138,18 @@ def test_bad_options(enoch: Enoch, tmp_path: Path, args: list[str]) -> None:
     r = enoch("pack", src, "-o", tmp_path / "b", *args)
     assert r.exit_code == 2
     assert not (tmp_path / "b").exists()
+
+
+def test_output_inside_source_refused(enoch: Enoch, tmp_path: Path) -> None:
+    src = make_tree(tmp_path / "src")
+    r = enoch("pack", src, "-o", src / "batch")
+    assert r.exit_code == 2 and "inside the source" in r.stderr
+    assert not (src / "batch").exists()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_progress_reports_every_byte(tmp_path: Path, jobs: int) -> None:
+    src = make_tree(tmp_path / "src")
+    seen: list[int] = []
+    summary = pack_files(collect_inputs([src]), tmp_path / "b", shard_size=4096, jobs=jobs, progress=seen.append)
+    assert sum(seen) == summary.bytes_in and len(seen) >= summary.manifest.tree_size - 1

@@ -4,6 +4,7 @@ over :mod:`inscriptions.pack` and :mod:`inscriptions.batch`."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -11,7 +12,7 @@ import click
 from inscriptions.batch import check_shard, read_manifest, unpack_batch, verify_batch
 from inscriptions.content_types import parse_override
 from inscriptions.gzip_member import is_zlib_ng
-from inscriptions.inputs import collect_inputs
+from inscriptions.inputs import check_output_outside, collect_inputs
 from inscriptions.pack import pack_files
 from inscriptions.proof_file import InclusionProof
 from inscriptions.reproduce import reproduce_batch
@@ -26,7 +27,7 @@ PROGRESS_THRESHOLD = 4_000_000
 
 
 def _progress(total: int, label: str) -> Progress:
-    return Progress(total=total, label=label, enabled=Progress(0, "").enabled and total >= PROGRESS_THRESHOLD)
+    return Progress(total=total, label=label, enabled=sys.stderr.isatty() and total >= PROGRESS_THRESHOLD)
 
 
 def _batch_total(batch_dir: Path) -> int:
@@ -75,6 +76,7 @@ def pack(
     """Pack files and directories into a verifiable inscription batch."""
     overrides = [parse_override(spec) for spec in content_types]
     inputs = collect_inputs(list(sources))
+    check_output_outside(list(sources), out)
     if is_zlib_ng():
         info("warning: Python's zlib is zlib-ng; this batch will not be byte-reproducible with stock zlib")
     bar = _progress(sum(f.size for f in inputs), "packing")
@@ -85,7 +87,7 @@ def pack(
         overrides=overrides,
         jobs=jobs or os.cpu_count() or 1,
         overwrite=overwrite,
-        progress=bar.advance,
+        progress=bar.advance if bar.enabled else None,
     )
     bar.close()
     m = summary.manifest
