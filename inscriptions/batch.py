@@ -152,10 +152,15 @@ def unpack_batch(path: Path, out: Path, *, overwrite: bool = False, progress: Ca
     with atomic_directory(out, overwrite=overwrite) as tmp:
         for f in batch.manifest.files:
             target = safe_join(tmp, f.path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            digest = hashlib.sha256()
-            # "x": never follow or replace something already there.
-            with open(target, "xb") as fh:
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                # "x": never follow or replace something already there (e.g. two
+                # names that collide on a case-insensitive filesystem).
+                fh = open(target, "xb")
+            except OSError as exc:
+                raise MalformedInputError(f"cannot create {f.path!r} in the output: {exc.strerror}") from None
+            with fh:
+                digest = hashlib.sha256()
                 for chunk in batch.file_chunks(f):
                     digest.update(chunk)
                     fh.write(chunk)

@@ -254,3 +254,20 @@ def test_missing_batch(enoch: Enoch, tmp_path: Path) -> None:
     assert enoch("verify", tmp_path / "none").exit_code == 66
     (tmp_path / "empty").mkdir()
     assert enoch("verify", tmp_path / "empty").exit_code == 66
+
+
+def test_unpack_unwritable_name_writes_nothing(enoch: Enoch, batch: Path, tmp_path: Path) -> None:
+    # A valid stored path (still sorted first), but over NAME_MAX on common filesystems.
+    long_name = "a" + "x" * 300 + ".json"
+
+    def rename(d: dict[str, Any]) -> None:
+        d["files"][0]["path"] = long_name
+        for s in d["shards"]:
+            if s["file"] == "a.json":
+                s["file"] = long_name
+
+    edit_manifest(batch, rename)
+    assert enoch("verify", batch).exit_code == 0
+    r = enoch("unpack", batch, "-o", tmp_path / "out")
+    assert r.exit_code == 65 and "cannot create" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "out").exists() and leftovers(tmp_path) == []
