@@ -100,8 +100,8 @@ def _read_part(path: Path, what: str) -> bytes:
 def _check_listing(directory: Path, expected: set[str], what: str) -> None:
     try:
         present = set(os.listdir(directory))
-    except FileNotFoundError:
-        raise VerificationError(f"the batch has no {what}/ directory") from None
+    except OSError:
+        raise VerificationError(f"the batch has no readable {what}/ directory") from None
     extra = sorted(present - expected)
     if extra:
         raise VerificationError(f"unexpected file {what}/{extra[0]} (not listed in the manifest)")
