@@ -13,13 +13,12 @@ step, and each retry at least halves that step.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from inscriptions.gzip_member import OVERHEAD, new_compressor, parse_member, wrap
-from toolkit.errors import InternalError, UsageError
+from inscriptions.gzip_member import OVERHEAD, gzip_member, new_compressor, parse_member, wrap
+from toolkit.errors import InternalError, MalformedInputError, UsageError
 
 DEFAULT_SHARD_SIZE = 1_000_000
 #: Smallest accepted --shard-size: below this the 99% window is too narrow to
@@ -128,8 +127,7 @@ def shard_file(
     check_shard_size(shard_size)
     view = memoryview(data).cast("B")
     if len(view) == 0:
-        empty = new_compressor()
-        member = wrap(empty.compress(b"") + empty.flush(), b"")
+        member = gzip_member(b"")
         _round_trip(member, view, 0, 0)
         yield Shard(0, 0, member)
         return
@@ -149,9 +147,9 @@ def shard_file(
 
 def _round_trip(member: bytes, view: memoryview, start: int, end: int) -> None:
     """Inflate ``member`` and compare with the chunk before anything is written."""
-    if parse_member(member, max_size=end - start) != view[start:end]:
+    try:
+        same = parse_member(member, max_size=end - start) == view[start:end]
+    except MalformedInputError as exc:
+        raise InternalError(f"gzip round trip failed for the chunk at offset {start}: {exc.message}") from None
+    if not same:
         raise InternalError(f"gzip round trip failed for the chunk at offset {start}")
-
-
-def file_digest(data: bytes | memoryview) -> bytes:
-    return hashlib.sha256(data).digest()

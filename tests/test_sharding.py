@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from inscriptions import sharding
 from inscriptions.gzip_member import gzip_member
 from inscriptions.sharding import Shard, fill_floor, shard_file
-from toolkit.errors import UsageError
+from toolkit.errors import InternalError, UsageError
 
 
 def noise(n: int, tag: bytes = b"noise") -> bytes:
@@ -180,3 +180,17 @@ def test_bytes_are_not_compressed_many_times(monkeypatch: pytest.MonkeyPatch, na
 def test_tiny_shard_size_refused(limit: int) -> None:
     with pytest.raises(UsageError):
         list(shard_file(b"abc", limit))
+
+
+@pytest.mark.parametrize("damage", ["flip", "drop-tail"])
+def test_round_trip_check_catches_a_bad_member(monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
+    real_wrap = sharding.wrap
+
+    def bad_wrap(deflate: bytes, chunk: Any) -> bytes:
+        if damage == "flip":
+            return real_wrap(deflate[:-1] + bytes([deflate[-1] ^ 0x55]), chunk)
+        return real_wrap(deflate[:-1], chunk)
+
+    monkeypatch.setattr(sharding, "wrap", bad_wrap)
+    with pytest.raises(InternalError, match="round trip"):
+        list(shard_file(json_text(200), 4096))
