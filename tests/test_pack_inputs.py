@@ -153,3 +153,33 @@ def test_progress_reports_every_byte(tmp_path: Path, jobs: int) -> None:
     seen: list[int] = []
     summary = pack_files(collect_inputs([src]), tmp_path / "b", shard_size=4096, jobs=jobs, progress=seen.append)
     assert sum(seen) == summary.bytes_in and len(seen) >= summary.manifest.tree_size - 1
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
+    import pty
+    import subprocess
+    import sys
+
+    from tests.fixtures import fixture_path
+
+    root = Path(__file__).resolve().parent.parent
+    cmd = [sys.executable, "-m", "toolkit", "pack", str(fixture_path("sample")), "-o"]
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.run([*cmd, str(tmp_path / "tty")], cwd=root, stdout=subprocess.PIPE, stderr=slave, check=True)
+        os.close(slave)
+        drawn = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            drawn += chunk
+    finally:
+        os.close(master)
+    assert b"packing [" in drawn and b"100.0%" in drawn
+    assert b"packing" not in proc.stdout
+    piped = subprocess.run([*cmd, str(tmp_path / "pipe")], cwd=root, capture_output=True, check=True)
+    assert piped.stderr == b""

@@ -23,20 +23,23 @@ from toolkit.fsio import read_input
 from toolkit.output import Progress, SimpleResult, info
 
 #: Inputs at least this big get a progress bar (when stderr is a terminal).
-PROGRESS_THRESHOLD = 4_000_000
+PROGRESS_THRESHOLD = 2_000_000
 
 
 def _progress(total: int, label: str) -> Progress:
     return Progress(total=total, label=label, enabled=sys.stderr.isatty() and total >= PROGRESS_THRESHOLD)
 
 
-def _batch_total(batch_dir: Path) -> int:
-    """Content bytes of a batch, for sizing a progress bar (0 if unknown yet:
-    errors are reported by the verification itself)."""
+def _batch_progress(batch_dir: Path, label: str, passes: int = 1) -> Progress:
+    """A progress bar sized by the batch's content bytes; none when stderr is
+    not a terminal or the manifest is unreadable (verification reports that)."""
+    if not sys.stderr.isatty():
+        return Progress(total=0, label=label, enabled=False)
     try:
-        return sum(f.size for f in read_manifest(batch_dir / "manifest.json")[0].files)
+        total = sum(f.size for f in read_manifest(batch_dir / "manifest.json")[0].files)
     except EnochError:
-        return 0
+        total = 0
+    return _progress(passes * total, label)
 
 
 @click.command()
@@ -115,7 +118,7 @@ def pack(
 @json_option
 def verify(batch_dir: Path, reproduce: bool, json_mode: bool) -> SimpleResult:
     """Verify every shard, leaf, proof, the root and each file's SHA-256."""
-    bar = _progress(_batch_total(batch_dir), "verifying")
+    bar = _batch_progress(batch_dir, "verifying")
     batch = verify_batch(batch_dir, progress=bar.advance)
     bar.close()
     m = batch.manifest
@@ -161,7 +164,7 @@ def verify_shard(manifest_path: Path, shard_path: Path, proof_path: Path, json_m
 @json_option
 def unpack(batch_dir: Path, out: Path, overwrite: bool, json_mode: bool) -> SimpleResult:
     """Verify a batch completely, then rebuild its files in a new directory."""
-    bar = _progress(2 * _batch_total(batch_dir), "verifying and unpacking")
+    bar = _batch_progress(batch_dir, "verifying and unpacking", passes=2)
     batch = unpack_batch(batch_dir, out, overwrite=overwrite, progress=bar.advance)
     bar.close()
     m = batch.manifest
