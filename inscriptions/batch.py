@@ -100,8 +100,8 @@ def _read_part(path: Path, what: str) -> bytes:
 def _check_listing(directory: Path, expected: set[str], what: str) -> None:
     try:
         present = set(os.listdir(directory))
-    except FileNotFoundError:
-        raise VerificationError(f"the batch has no {what}/ directory") from None
+    except OSError:
+        raise VerificationError(f"the batch has no readable {what}/ directory") from None
     extra = sorted(present - expected)
     if extra:
         raise VerificationError(f"unexpected file {what}/{extra[0]} (not listed in the manifest)")
@@ -148,14 +148,19 @@ def unpack_batch(path: Path, out: Path, *, overwrite: bool = False, progress: Ca
     ``out`` (paths were validated and are joined component by component) and
     never inflated past their recorded lengths.
     """
-    batch = verify_batch(path)
+    batch = verify_batch(path, progress)
     with atomic_directory(out, overwrite=overwrite) as tmp:
         for f in batch.manifest.files:
             target = safe_join(tmp, f.path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            digest = hashlib.sha256()
-            # "x": never follow or replace something already there.
-            with open(target, "xb") as fh:
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                # "x": never follow or replace something already there (e.g. two
+                # names that collide on a case-insensitive filesystem).
+                fh = open(target, "xb")
+            except OSError as exc:
+                raise MalformedInputError(f"cannot create {f.path!r} in the output: {exc.strerror}") from None
+            with fh:
+                digest = hashlib.sha256()
                 for chunk in batch.file_chunks(f):
                     digest.update(chunk)
                     fh.write(chunk)

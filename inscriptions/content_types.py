@@ -14,7 +14,7 @@ import fnmatch
 from collections.abc import Sequence
 
 from inscriptions.manifest import check_content_type
-from toolkit.errors import UsageError
+from toolkit.errors import MalformedInputError, UsageError
 
 DEFAULT_TYPE = "application/octet-stream"
 
@@ -66,8 +66,8 @@ def parse_override(spec: str) -> tuple[str, str]:
         raise UsageError(f"--content-type expects GLOB=TYPE, got {spec!r}")
     try:
         check_content_type(ctype)
-    except Exception as exc:
-        raise UsageError(f"--content-type {spec!r}: {exc}") from None
+    except MalformedInputError as exc:
+        raise UsageError(f"--content-type {spec!r}: {exc.message}") from None
     return glob, ctype
 
 

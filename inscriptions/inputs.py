@@ -18,7 +18,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from inscriptions.relpath import check_relative_path, path_sort_key
+from inscriptions.relpath import check_relative_path, display_path, path_sort_key
 from toolkit.errors import InputMissingError, MalformedInputError, UsageError
 
 
@@ -36,7 +36,7 @@ def _stored(parts: list[str], where: Path) -> str:
     try:
         return check_relative_path(rel)
     except MalformedInputError as exc:
-        raise MalformedInputError(f"cannot store {where}: {exc.message}") from None
+        raise MalformedInputError(f"cannot store {display_path(where)}: {exc.message}") from None
 
 
 def _inside(root: str, target: str) -> bool:
@@ -47,9 +47,9 @@ def _walk(root: str, directory: str, parts: list[str], ancestors: frozenset[str]
     try:
         entries = sorted(os.scandir(directory), key=lambda e: e.name)
     except OSError as exc:
-        raise InputMissingError(f"cannot read directory {directory}: {exc.strerror}") from None
+        raise InputMissingError(f"cannot read directory {display_path(directory)}: {exc.strerror}") from None
     for entry in entries:
-        shown = Path(entry.path)
+        shown = display_path(entry.path)
         real = os.path.realpath(entry.path)
         if entry.is_symlink() and not _inside(root, real):
             raise UsageError(f"symlink {shown} points outside the source directory; refusing to pack it")
@@ -62,7 +62,7 @@ def _walk(root: str, directory: str, parts: list[str], ancestors: frozenset[str]
                 raise UsageError(f"symlink loop at {shown}; refusing to pack it")
             _walk(root, real, [*parts, entry.name], ancestors | {real}, out)
         elif stat.S_ISREG(st.st_mode):
-            out.append(InputFile(_stored([*parts, entry.name], shown), Path(real), st.st_size))
+            out.append(InputFile(_stored([*parts, entry.name], Path(entry.path)), Path(real), st.st_size))
         else:
             raise UsageError(f"{shown} is not a regular file (FIFO, socket or device); refusing to pack it")
 
@@ -74,9 +74,9 @@ def collect_inputs(sources: list[Path]) -> list[InputFile]:
         try:
             st = os.stat(src)
         except FileNotFoundError:
-            raise InputMissingError(f"input {src} does not exist") from None
+            raise InputMissingError(f"input {display_path(src)} does not exist") from None
         except OSError as exc:
-            raise InputMissingError(f"cannot read input {src}: {exc.strerror}") from None
+            raise InputMissingError(f"cannot read input {display_path(src)}: {exc.strerror}") from None
         if stat.S_ISDIR(st.st_mode):
             root = os.path.realpath(src)
             _walk(root, root, [], frozenset({root}), found)
@@ -84,7 +84,7 @@ def collect_inputs(sources: list[Path]) -> list[InputFile]:
             name = Path(os.path.abspath(src)).name
             found.append(InputFile(_stored([name], src), Path(os.path.realpath(src)), st.st_size))
         else:
-            raise UsageError(f"{src} is not a regular file or directory; refusing to pack it")
+            raise UsageError(f"{display_path(src)} is not a regular file or directory; refusing to pack it")
     if not found:
         raise InputMissingError("nothing to pack: the inputs contain no files")
     found.sort(key=lambda f: path_sort_key(f.path))
@@ -92,3 +92,12 @@ def collect_inputs(sources: list[Path]) -> list[InputFile]:
         if a.path == b.path:
             raise UsageError(f"two inputs would both be stored as {a.path!r}")
     return found
+
+
+def check_output_outside(sources: list[Path], out: Path) -> None:
+    """Refuse an output directory inside a source directory: a later
+    ``--overwrite`` run would pack the previous batch into the new one."""
+    target = os.path.realpath(out)
+    for src in sources:
+        if os.path.isdir(src) and _inside(os.path.realpath(src), target):
+            raise UsageError(f"output {display_path(out)} is inside the source directory {display_path(src)}")

@@ -26,8 +26,8 @@ from typing import Any
 from inscriptions.gzip_member import OVERHEAD, CompressorInfo
 from inscriptions.relpath import check_no_prefix_conflicts, check_relative_path, path_sort_key
 from inscriptions.rfc9162 import merkle_root
-from inscriptions.schema import Obj, hex_field, int_field, obj, str_field
-from toolkit.canonical_json import canonical_dumps, strict_loads
+from inscriptions.schema import Obj, hex_field, int_field, load_versioned, obj, str_field
+from toolkit.canonical_json import canonical_dumps
 from toolkit.errors import MalformedInputError, VerificationError
 
 FORMAT = "enoch-batch/1"
@@ -150,10 +150,8 @@ class Manifest:
     @classmethod
     def from_bytes(cls, data: bytes) -> Manifest:
         """Parse ``manifest.json`` strictly and check its consistency."""
-        o = obj(strict_loads(data, what="manifest"), "manifest", None)
-        if o.get("format") != FORMAT:
-            raise MalformedInputError(f"manifest format is {o.get('format')!r}, expected {FORMAT!r}")
-        o = obj(o, "manifest", {"format", "compressor", "shard_size", "tree_size", "root", "files", "shards"})
+        keys = {"format", "compressor", "shard_size", "tree_size", "root", "files", "shards"}
+        o = load_versioned(data, "manifest", FORMAT, keys)
         manifest = cls(
             files=tuple(FileEntry.from_json(v, f"files[{i}]") for i, v in enumerate(_list(o, "files"))),
             shards=tuple(ShardEntry.from_json(v, f"shards[{i}]") for i, v in enumerate(_list(o, "shards"))),

@@ -26,6 +26,7 @@ from inscriptions.gzip_member import compressor_info
 from inscriptions.inputs import InputFile
 from inscriptions.manifest import FileEntry, Manifest, ShardEntry
 from inscriptions.proof_file import InclusionProof
+from inscriptions.relpath import display_path
 from inscriptions.rfc9162 import all_inclusion_proofs, leaf_hash, merkle_root
 from inscriptions.sharding import check_shard_size, shard_file
 from toolkit.errors import InputMissingError
@@ -76,9 +77,9 @@ def _shard_one(source: str, size: int, staging: str, shard_size: int, progress: 
     try:
         data = Path(source).read_bytes()
     except OSError as exc:
-        raise InputMissingError(f"cannot read {source}: {exc.strerror}") from None
+        raise InputMissingError(f"cannot read {display_path(source)}: {exc.strerror}") from None
     if len(data) != size:
-        raise InputMissingError(f"{source} changed size while packing")
+        raise InputMissingError(f"{display_path(source)} changed size while packing")
     out: list[tuple[int, int, bytes]] = []
     for k, shard in enumerate(shard_file(data, shard_size, progress)):
         with open(os.path.join(staging, str(k)), "xb") as fh:

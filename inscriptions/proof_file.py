@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from inscriptions.rfc9162 import HASH_SIZE, verify_inclusion
-from inscriptions.schema import hex_field, int_field, obj, parse_lower_hex
-from toolkit.canonical_json import canonical_dumps, strict_loads
+from inscriptions.schema import hex_field, int_field, load_versioned, parse_lower_hex
+from toolkit.canonical_json import canonical_dumps
 from toolkit.errors import MalformedInputError, VerificationError
 
 FORMAT = "enoch-inclusion-proof/1"
@@ -47,11 +47,8 @@ class InclusionProof:
     @classmethod
     def from_bytes(cls, data: bytes) -> InclusionProof:
         """Parse a proof file strictly (``MalformedInputError`` on any deviation)."""
-        o = obj(strict_loads(data, what="inclusion proof"), "inclusion proof", None)
-        if o.get("format") != FORMAT:
-            raise MalformedInputError(f"inclusion proof format is {o.get('format')!r}, expected {FORMAT!r}")
         keys = {"format", "hash", "leaf_index", "tree_size", "leaf_hash", "audit_path"}
-        o = obj(o, "inclusion proof", keys)
+        o = load_versioned(data, "inclusion proof", FORMAT, keys)
         if o["hash"] != "sha256":
             raise MalformedInputError(f"inclusion proof hash is {o['hash']!r}, expected 'sha256'")
         path = o["audit_path"]

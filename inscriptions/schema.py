@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from toolkit.canonical_json import strict_loads
 from toolkit.errors import MalformedInputError
 
 Obj = dict[str, Any]
@@ -55,3 +56,12 @@ def parse_lower_hex(value: Any, what: str, length: int) -> bytes:
 def hex_field(o: Obj, key: str, length: int) -> bytes:
     return parse_lower_hex(o[key], key, length)
 
+
+
+def load_versioned(data: bytes, what: str, fmt: str, keys: set[str]) -> Obj:
+    """Parse a versioned document: strict JSON, ``"format": fmt`` (checked
+    first, so a future version gets a clear message), exactly ``keys``."""
+    o = obj(strict_loads(data, what=what), what, None)
+    if o.get("format") != fmt:
+        raise MalformedInputError(f"{what} format is {o.get('format')!r}, expected {fmt!r}")
+    return obj(o, what, keys)

@@ -13,13 +13,12 @@ step, and each retry at least halves that step.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from inscriptions.gzip_member import OVERHEAD, new_compressor, parse_member, wrap
-from toolkit.errors import InternalError, UsageError
+from inscriptions.gzip_member import OVERHEAD, gzip_member, new_compressor, parse_member, wrap
+from toolkit.errors import InternalError, MalformedInputError, UsageError
 
 DEFAULT_SHARD_SIZE = 1_000_000
 #: Smallest accepted --shard-size: below this the 99% window is too narrow to
@@ -74,37 +73,50 @@ class _State:
 
 
 def _next_chunk(view: memoryview, start: int, shard_size: int) -> tuple[int, bytes]:
-    """Find the end of the chunk starting at ``start``; return (end, deflate)."""
+    """Find the end of the chunk starting at ``start``; return (end, deflate).
+
+    The steps are numbered as in docs/batch.md; all arithmetic is on integers.
+    """
     budget = shard_size - OVERHEAD  # largest deflate stream allowed
     floor = fill_floor(shard_size) - OVERHEAD  # smallest one for a non-last shard
     aim = (floor + budget) // 2
     end = len(view)
     state = _State(new_compressor(), start, [], 0)
-    best: tuple[int, bytes] | None = None  # furthest in-budget (end, stream) seen
-    step: int | None = None
+    saved: _State | None = None  # the last in-budget state we stepped forward from
+    saved_size = step = 0
     while True:
+        # 1. Measure: the exact deflate size if the chunk ended here.
         tail = state.finish_copy()
         size = state.out_len + len(tail)
-        if size <= budget:
-            if best is None or state.pos > best[0]:
-                best = (state.pos, b"".join(state.out) + tail)
-            if state.pos == end or size >= floor:
-                return best
-            # Forward: predict the step that lands on `aim` from the ratio so far.
-            consumed = state.pos - start
-            ratio = consumed / size if consumed else 1.0
-            step = max(1, min(end - state.pos, int((aim - size) * ratio)))
-            saved, saved_size = state.copy(), size
+        if size > budget:
+            # 4. Overshoot: back to the saved state, at most half the step.
+            if saved is None or step == 1:
+                if saved is None or saved.pos == start:
+                    raise InternalError(f"cannot fit one byte at offset {start} into a {shard_size}-byte shard")
+                # Deflate jumped across the whole 99% window: take the fullest fit.
+                return saved.pos, b"".join(saved.out) + saved.finish_copy()
+            step = max(1, min(step // 2, (aim - saved_size) * step // max(1, size - saved_size)))
+            state = saved.copy()
             state.feed(view, state.pos + step)
             continue
-        # Overshoot: go back to the saved state, retry with at most half the step.
-        if step is None or step == 1:
-            if best is None or best[0] == start:
-                raise InternalError(f"cannot fit a single byte at offset {start} into a {shard_size}-byte shard")
-            return best  # deflate jumped across the whole 99% window; take the fullest fit
-        interp = int((aim - saved_size) * step / max(1, size - saved_size))
-        step = max(1, min(step // 2, interp))
-        state = saved.copy()
+        consumed = state.pos - start
+        if state.pos == end:
+            return end, b"".join(state.out) + tail  # 2a. the rest of the file fits
+        if size >= floor:
+            # 2b. In the window.  If the rest of the file, at the ratio so far,
+            # would fit in twice the window, try ending the file in this shard
+            # (no tiny last shard); keep this point if it does not fit.
+            if (end - state.pos) * size <= 2 * (budget - floor) * consumed:
+                trial = state.copy()
+                trial.feed(view, end)
+                trial_tail = trial.finish_copy()
+                if trial.out_len + len(trial_tail) <= budget:
+                    return end, b"".join(trial.out) + trial_tail
+            return state.pos, b"".join(state.out) + tail
+        # 3. Forward: the step that lands on `aim` at the ratio seen so far.
+        predicted = (aim - size) * consumed // size if consumed else aim - size
+        step = max(1, min(end - state.pos, predicted))
+        saved, saved_size = state.copy(), size
         state.feed(view, state.pos + step)
 
 
@@ -115,8 +127,7 @@ def shard_file(
     check_shard_size(shard_size)
     view = memoryview(data).cast("B")
     if len(view) == 0:
-        empty = new_compressor()
-        member = wrap(empty.compress(b"") + empty.flush(), b"")
+        member = gzip_member(b"")
         _round_trip(member, view, 0, 0)
         yield Shard(0, 0, member)
         return
@@ -136,9 +147,9 @@ def shard_file(
 
 def _round_trip(member: bytes, view: memoryview, start: int, end: int) -> None:
     """Inflate ``member`` and compare with the chunk before anything is written."""
-    if parse_member(member, max_size=end - start) != view[start:end]:
+    try:
+        same = parse_member(member, max_size=end - start) == view[start:end]
+    except MalformedInputError as exc:
+        raise InternalError(f"gzip round trip failed for the chunk at offset {start}: {exc.message}") from None
+    if not same:
         raise InternalError(f"gzip round trip failed for the chunk at offset {start}")
-
-
-def file_digest(data: bytes | memoryview) -> bytes:
-    return hashlib.sha256(data).digest()
