@@ -33,7 +33,7 @@ from inscriptions.planfile import load_plan  # noqa: E402
 from inscriptions.reveal import open_batch, parse_fundings, reveal_all  # noqa: E402
 
 SHARDS = 100
-FILE_SIZE = 985_000  # random bytes -> one gzip member of ~985,300 bytes (~1 MB)
+FILE_SIZE = 995_000  # random bytes -> one gzip member of 995,323 bytes (~1 MB)
 TARGET_S = 3.0
 DEST = "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx"
 
