@@ -38,16 +38,25 @@ def inscribe() -> None:
     """Commit/reveal transactions that inscribe a packed batch."""
 
 
+_PLAN_GROUP_KEYS = (
+    "group", "commit_address", "fund_sats", "reveal_vsize", "reveal_weight", "fee_sats", "standard", "inscriptions"
+)  # fmt: skip
+
+
 @inscribe.command()
 @click.argument("batch_dir", type=click.Path(path_type=Path))
-@click.option("-o", "--output", "plan_dir", required=True, type=click.Path(path_type=Path), help="New plan directory.")
+@click.option("-o", "--output", "plan_dir", required=True, type=click.Path(path_type=Path), help="New plan dir.")
 @click.option("--destination", required=True, metavar="ADDR", help="Address that receives the inscriptions.")
 @click.option("--network", required=True, type=click.Choice(list(NETWORKS)))
 @fee_options
-@click.option("--postage", type=click.IntRange(min=1, max=MAX_MONEY), default=10_000, show_default=True, help="Sats per inscription.")
+@click.option(
+    "--postage", type=click.IntRange(min=1, max=MAX_MONEY), default=10_000, show_default=True, help="Sats per inscription."
+)
 @click.option("--relay", type=click.Choice(list(RELAY_BUDGETS)), default="direct", show_default=True)
 @json_option
-def plan(batch_dir: Path, plan_dir: Path, destination: str, network: str, postage: int, relay: str, json_mode: bool, **kwargs: Any) -> SimpleResult:
+def plan(
+    batch_dir: Path, plan_dir: Path, destination: str, network: str, postage: int, relay: str, json_mode: bool, **kwargs: Any
+) -> SimpleResult:
     """Verify BATCH_DIR and write a plan: commit addresses and amounts to fund."""
     fee_opts = pop_fee_options(kwargs)
     dest = parse_address(destination, network)
@@ -63,12 +72,12 @@ def plan(batch_dir: Path, plan_dir: Path, destination: str, network: str, postag
         progress.close()
     rate, ceiling, _source = gated_rate(fee_opts)
     made = make_plan(batch, plan_dir, destination=dest, postage=postage, relay=relay, fee_rate=rate, ceiling=ceiling)
-    groups = [
-        {k: g.to_json()[k] for k in ("group", "commit_address", "fund_sats", "reveal_vsize", "reveal_weight", "fee_sats", "standard", "inscriptions")}
-        for g in made.groups
-    ]
+    groups = [{k: g.to_json()[k] for k in _PLAN_GROUP_KEYS} for g in made.groups]
     data = {"fee_rate": fmt_rate(rate), "ceiling": fmt_rate(ceiling), "plan_dir": str(plan_dir), "groups": groups}
-    lines = [f"plan written to {plan_dir}; back up the whole directory ({SECRET_NAME} is the key) before funding anything", f"fee rate {describe_rate(rate, ceiling)}"]
+    lines = [
+        f"plan written to {plan_dir}; back up the whole directory ({SECRET_NAME} is the key) before funding anything",
+        f"fee rate {describe_rate(rate, ceiling)}",
+    ]
     for g in made.groups:
         note = "" if g.is_standard() else "; NON-STANDARD (over 400,000 WU): submit the reveal directly to a miner"
         lines.append(
@@ -96,7 +105,10 @@ def reveal(plan_dir: Path, fundings: tuple[str, ...], batch_dir: Path | None, js
     txs: list[dict[str, Any]] = []
     for r in reveals:
         standard = r.tx.weight <= RELAY_BUDGETS["standard"]
-        txs.append({"group": r.group, "txid": r.tx.txid, "hex": r.tx.hex, "vsize": r.tx.vsize, "fee_sats": r.fee_sats, "change_sats": r.change_sats, "standard": standard})
+        txs.append(
+            {"group": r.group, "txid": r.tx.txid, "hex": r.tx.hex, "vsize": r.tx.vsize,
+             "fee_sats": r.fee_sats, "change_sats": r.change_sats, "standard": standard}
+        )  # fmt: skip
         info(
             f"group {r.group}: txid {r.tx.txid}, {r.tx.vsize} vB, fee {r.fee_sats} sats"
             + (f", change {r.change_sats} sats" if r.change_sats else "")
@@ -118,13 +130,18 @@ def recover_cmd(plan_dir: Path, fundings: tuple[str, ...], to: str, fee_rate: st
     dest = parse_address(to, loaded.network)
     sweep = recover(plan_dir, loaded, secret, parse_fundings(fundings, loaded), dest, rate)
     info(f"sweep txid {sweep.tx.txid}: {sweep.amount_sats} sats to {to}, fee {sweep.fee_sats} sats, {sweep.tx.vsize} vB")
-    data = {"txid": sweep.tx.txid, "hex": sweep.tx.hex, "fee_sats": sweep.fee_sats, "amount_sats": sweep.amount_sats, "vsize": sweep.tx.vsize}
+    data = {
+        "txid": sweep.tx.txid, "hex": sweep.tx.hex, "fee_sats": sweep.fee_sats,
+        "amount_sats": sweep.amount_sats, "vsize": sweep.tx.vsize,
+    }  # fmt: skip
     return SimpleResult(data, sweep.tx.hex)
 
 
 @inscribe.command("decode")
 @click.argument("tx")
-@click.option("--manifest", "manifest_path", type=click.Path(path_type=Path), help="Check bodies against this batch manifest.")
+@click.option(
+    "--manifest", "manifest_path", type=click.Path(path_type=Path), help="Check bodies against this batch manifest."
+)
 @json_option
 def decode_cmd(tx: str, manifest_path: Path | None, json_mode: bool) -> SimpleResult:
     """List the inscriptions in a transaction (TXHEX, or - for stdin)."""
