@@ -76,6 +76,7 @@ def test_connection_refused_is_unavailable() -> None:
         json.dumps({"fastestFee": 3}).encode(),
         b'{"hourFee": NaN}',
         b'{"hourFee": Infinity}',
+        b'{"hourFee": 1e400}',
     ],
 )
 def test_mempool_garbage_is_error_never_zero(body: bytes) -> None:
@@ -180,3 +181,33 @@ def test_bitcoinlib_kept_out_of_home(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert not (tmp_path / ".bitcoinlib").exists()
     assert not proc.stdout.strip().startswith(str(tmp_path))
+
+
+def test_server_not_speaking_http_is_unavailable() -> None:
+    import socket
+    import threading
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(5)
+
+    def answer() -> None:
+        for _ in range(3):
+            conn, _addr = srv.accept()
+            conn.recv(1024)
+            conn.sendall(b"SSH-2.0-OpenSSH\r\ngarbage\r\n\r\n")
+            conn.close()
+
+    threading.Thread(target=answer, daemon=True).start()
+    url = f"http://127.0.0.1:{srv.getsockname()[1]}"
+    try:
+        with pytest.raises(SourceUnavailableError, match="broken HTTP answer"):
+            MempoolSource(url, "hourFee", FAST).fetch()
+    finally:
+        srv.close()
+
+
+@pytest.mark.parametrize("spec", ["mempool:http://[::1", "mempool:http://host:port", "mempool:http://host:99999"])
+def test_invalid_urls_are_usage_errors(spec: str) -> None:
+    with pytest.raises(UsageError, match="not a valid URL"):
+        parse_fee_source(spec)

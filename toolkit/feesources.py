@@ -19,6 +19,7 @@ finite number is an error too, never a fee of 0.
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import os
 import socket
@@ -45,6 +46,7 @@ PRIORITIES: dict[str, tuple[str, int]] = {
 DEFAULT_PRIORITY = "halfhour"
 _RETRY_STATUS = frozenset({429, 502, 503, 504})
 _MAX_BODY = 1 << 20
+_IMPLAUSIBLE = Decimal(10) ** 9  # in the unit the source answers (sat/vB, BTC/kvB or sat/kB)
 
 
 class FeeSource(Protocol):
@@ -64,7 +66,11 @@ class HttpPolicy:
 
 
 def _check_url(url: str, what: str) -> str:
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+        _ = parts.port  # raises ValueError for a non-numeric or out-of-range port
+    except ValueError:
+        raise UsageError(f"{what}: {url!r} is not a valid URL") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(f"{what} needs an http(s) URL, got {url!r}")
     if parts.username is not None or parts.password is not None:
@@ -94,6 +100,8 @@ def http_request(
         except (urllib.error.URLError, ConnectionError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             last = "timed out" if isinstance(reason, (TimeoutError, socket.timeout)) else f"{reason}"
+        except http.client.HTTPException as exc:  # not HTTP at all, or a broken answer
+            last = f"broken HTTP answer ({type(exc).__name__})"
     raise SourceUnavailableError(f"{url}: {last} ({policy.attempts} attempts)")
 
 
@@ -113,6 +121,8 @@ def positive_rate(value: Any, what: str) -> Decimal:
     rate = Decimal(value)
     if not rate.is_finite() or rate <= 0:
         raise SourceUnavailableError(f"{what} is not a positive fee rate ({value})")
+    if rate > _IMPLAUSIBLE:
+        raise SourceUnavailableError(f"{what} is implausibly large ({value})")
     return rate
 
 
