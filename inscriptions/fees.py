@@ -1,0 +1,88 @@
+"""Fee rates and the fee ceiling (SPEC I, "Fee ceiling").
+
+Rates are :class:`~decimal.Decimal` sat/vB, never floats.  A transaction's fee
+is ``ceil(rate * vsize)`` sats.  :func:`gate` passes a rate at or below the
+ceiling and otherwise raises :class:`FeeAboveCeilingError` (exit 75) before
+anything is written or signed; with ``wait`` it polls the source until the
+rate drops or the timeout passes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
+
+from toolkit.errors import FeeAboveCeilingError, UsageError
+
+DEFAULT_CEILING = Decimal(5)
+#: Rates above this are refused as typos (1 BTC per kvB).
+MAX_RATE = Decimal(100_000)
+
+
+def parse_rate(text: str, *, what: str = "fee rate") -> Decimal:
+    """Parse a positive decimal sat/vB value such as ``"4.5"``."""
+    try:
+        rate = Decimal(text.strip())
+    except (InvalidOperation, AttributeError):
+        raise UsageError(f"{what} {text!r} is not a decimal number of sat/vB") from None
+    if not rate.is_finite() or rate <= 0:
+        raise UsageError(f"{what} must be a positive number of sat/vB, got {text!r}")
+    if rate > MAX_RATE:
+        raise UsageError(f"{what} {text} sat/vB is implausibly high (limit {MAX_RATE})")
+    return rate
+
+
+def fee_for(rate: Decimal, vsize: int) -> int:
+    """``ceil(rate * vsize)`` in sats, computed exactly."""
+    return int((rate * vsize).to_integral_value(rounding=ROUND_CEILING))
+
+
+def fmt_rate(rate: Decimal) -> str:
+    """A rate as plain decimal text (no exponent)."""
+    return format(rate.normalize(), "f")
+
+
+def gate(
+    fetch: Callable[[], Decimal],
+    ceiling: Decimal,
+    *,
+    wait: bool = False,
+    poll_interval: float = 60.0,
+    timeout: float = 3600.0,
+    fixed: bool = False,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+    report: Callable[[str], None] = lambda _msg: None,
+) -> Decimal:
+    """Return the current rate once it is at or below ``ceiling``.
+
+    ``fixed`` says the rate cannot change (``--fee-rate``), so waiting is
+    pointless.  Raises :class:`FeeAboveCeilingError` naming rate and ceiling.
+    """
+    rate = fetch()
+    if rate <= ceiling:
+        return rate
+    if not wait or fixed:
+        raise FeeAboveCeilingError(
+            f"fee rate {fmt_rate(rate)} sat/vB is above the ceiling {fmt_rate(ceiling)} sat/vB; "
+            "nothing was written or signed; retry later" + (" or use --wait" if not fixed else "")
+        )
+    deadline = clock() + timeout
+    while True:
+        now = clock()
+        if now + poll_interval > deadline:
+            raise FeeAboveCeilingError(
+                f"fee rate {fmt_rate(rate)} sat/vB still above the ceiling {fmt_rate(ceiling)} sat/vB "
+                f"after waiting {timeout:g} s; nothing was written or signed"
+            )
+        report(
+            f"fee rate {fmt_rate(rate)} sat/vB > ceiling {fmt_rate(ceiling)} sat/vB; "
+            f"checking again in {poll_interval:g} s ({max(0.0, deadline - now):.0f} s left)"
+        )
+        sleep(poll_interval)
+        rate = fetch()
+        if rate <= ceiling:
+            report(f"fee rate {fmt_rate(rate)} sat/vB is at or below the ceiling")
+            return rate
+

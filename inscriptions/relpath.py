@@ -1,0 +1,68 @@
+"""Relative paths as a batch stores them: POSIX, normalised, never escaping.
+
+A stored path is a non-empty sequence of ``/``-separated components, none of
+them empty, ``.`` or ``..``; no leading ``/``; no backslash (a separator on
+Windows), NUL or other control characters; valid Unicode.  Such a path joined
+onto a directory can only name something inside it.  Paths are ordered by
+their UTF-8 bytes (SPEC I).
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from pathlib import Path
+
+from toolkit.errors import MalformedInputError, VerificationError
+
+MAX_PATH_BYTES = 4096
+
+
+def check_relative_path(path: str) -> str:
+    """Return ``path`` if it is a valid stored path, else raise ``MalformedInputError``."""
+    if not isinstance(path, str) or not path:
+        raise MalformedInputError("path is empty")
+    try:
+        raw = path.encode("utf-8")
+    except UnicodeEncodeError:
+        raise MalformedInputError(f"path {path!r} is not valid Unicode") from None
+    if len(raw) > MAX_PATH_BYTES:
+        raise MalformedInputError(f"path {path[:40]!r}... is longer than {MAX_PATH_BYTES} bytes")
+    if any(unicodedata.category(ch) == "Cc" for ch in path) or "\\" in path:
+        raise MalformedInputError(f"path {path!r} contains a control character or backslash")
+    if path.startswith("/"):
+        raise MalformedInputError(f"path {path!r} is absolute")
+    for part in path.split("/"):
+        if part in ("", ".", ".."):
+            raise MalformedInputError(f"path {path!r} is not normalised or escapes the batch")
+    return path
+
+
+def display_path(path: Path | str) -> str:
+    """A filesystem path for an error message, even if it is not valid UTF-8."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def path_sort_key(path: str) -> bytes:
+    return path.encode("utf-8")
+
+
+def check_no_prefix_conflicts(paths: list[str]) -> None:
+    """Refuse a file that is also a directory of another file ("a" and "a/b")."""
+    names = set(paths)
+    for path in paths:
+        parts = path.split("/")
+        for i in range(1, len(parts)):
+            prefix = "/".join(parts[:i])
+            if prefix in names:
+                raise VerificationError(f"path {prefix!r} is both a file and a directory of {path!r}")
+
+
+def safe_join(root: Path, path: str) -> Path:
+    """``root / path`` after checking ``path``; the result is inside ``root``."""
+    check_relative_path(path)
+    target = root.joinpath(*path.split("/"))
+    root_abs = os.path.abspath(root)
+    if os.path.commonpath([root_abs, os.path.abspath(target)]) != root_abs:  # belt and braces
+        raise MalformedInputError(f"path {path!r} escapes the output directory")
+    return target

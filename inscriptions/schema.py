@@ -1,0 +1,67 @@
+"""Strict field access for the JSON formats of a batch (manifest, proofs).
+
+Every helper raises ``MalformedInputError`` (exit 65) with the location of
+the bad field.  Hex must be lowercase (the canonical form we write).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from toolkit.canonical_json import strict_loads
+from toolkit.errors import MalformedInputError
+
+Obj = dict[str, Any]
+_LOWER_HEX = re.compile(r"(?:[0-9a-f]{2})*")
+
+
+def obj(value: Any, where: str, keys: set[str] | None) -> Obj:
+    """``value`` as a JSON object with exactly ``keys`` (any keys if None)."""
+    if not isinstance(value, dict):
+        raise MalformedInputError(f"{where} must be a JSON object")
+    if keys is not None:
+        unknown = sorted(set(value) - keys)
+        if unknown:
+            raise MalformedInputError(f"{where}: unknown key {unknown[0]!r}")
+        missing = sorted(keys - set(value))
+        if missing:
+            raise MalformedInputError(f"{where}: missing key {missing[0]!r}")
+    return value
+
+
+def str_field(o: Obj, key: str) -> str:
+    value = o[key]
+    if not isinstance(value, str):
+        raise MalformedInputError(f"{key} must be a string")
+    return value
+
+
+def int_field(o: Obj, key: str, *, minimum: int = 0) -> int:
+    value = o[key]
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise MalformedInputError(f"{key} must be an integer")
+    if value < minimum:
+        raise MalformedInputError(f"{key} must be at least {minimum}, got {value}")
+    return value
+
+
+def parse_lower_hex(value: Any, what: str, length: int) -> bytes:
+    """Lowercase hex of exactly ``length`` bytes."""
+    if not isinstance(value, str) or not _LOWER_HEX.fullmatch(value) or len(value) != 2 * length:
+        raise MalformedInputError(f"{what} must be {2 * length} lowercase hex digits")
+    return bytes.fromhex(value)
+
+
+def hex_field(o: Obj, key: str, length: int) -> bytes:
+    return parse_lower_hex(o[key], key, length)
+
+
+
+def load_versioned(data: bytes, what: str, fmt: str, keys: set[str]) -> Obj:
+    """Parse a versioned document: strict JSON, ``"format": fmt`` (checked
+    first, so a future version gets a clear message), exactly ``keys``."""
+    o = obj(strict_loads(data, what=what), what, None)
+    if o.get("format") != fmt:
+        raise MalformedInputError(f"{what} format is {o.get('format')!r}, expected {fmt!r}")
+    return obj(o, what, keys)

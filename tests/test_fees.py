@@ -1,0 +1,90 @@
+"""The fee gate (ceiling, --wait) and fee arithmetic."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from inscriptions.fees import DEFAULT_CEILING, fee_for, gate, parse_rate
+from toolkit.errors import FeeAboveCeilingError, UsageError
+
+
+def const(rate: str) -> Decimal:
+    return Decimal(rate)
+
+
+def test_gate_passes_at_ceiling() -> None:
+    assert gate(lambda: const("5.00"), DEFAULT_CEILING) == Decimal("5.00")
+    assert gate(lambda: const("0.1"), DEFAULT_CEILING) == Decimal("0.1")
+
+
+def test_gate_refuses_just_above_ceiling() -> None:
+    with pytest.raises(FeeAboveCeilingError, match=r"5\.01 sat/vB is above the ceiling 5 sat/vB") as info:
+        gate(lambda: const("5.01"), DEFAULT_CEILING)
+    assert info.value.exit_code == 75
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_wait_polls_until_rate_drops() -> None:
+    rates = iter(["9", "7", "5.01", "5.00"])
+    t, messages = FakeTime(), []
+    rate = gate(
+        lambda: Decimal(next(rates)),
+        Decimal(5),
+        wait=True,
+        poll_interval=30,
+        timeout=3600,
+        clock=t.clock,
+        sleep=t.sleep,
+        report=messages.append,
+    )
+    assert rate == Decimal("5.00")
+    assert t.sleeps == [30, 30, 30]
+    assert len(messages) == 4 and "9 sat/vB > ceiling 5" in messages[0]
+
+
+def test_wait_times_out() -> None:
+    t, calls = FakeTime(), []
+
+    def fetch() -> Decimal:
+        calls.append(1)
+        return Decimal(6)
+
+    with pytest.raises(FeeAboveCeilingError, match="after waiting 100 s"):
+        gate(fetch, Decimal(5), wait=True, poll_interval=30, timeout=100, clock=t.clock, sleep=t.sleep)
+    assert t.sleeps == [30, 30, 30] and len(calls) == 4
+
+
+def test_fixed_rate_does_not_wait() -> None:
+    t = FakeTime()
+    with pytest.raises(FeeAboveCeilingError):
+        gate(lambda: Decimal(6), Decimal(5), wait=True, fixed=True, clock=t.clock, sleep=t.sleep)
+    assert t.sleeps == []
+
+
+@pytest.mark.parametrize("rate,vsize,fee", [("1", 100, 100), ("2.5", 101, 253), ("5", 250_064, 1_250_320), ("0.1", 1, 1), ("3.333", 3, 10)])
+def test_fee_is_ceil_rate_times_vsize(rate: str, vsize: int, fee: int) -> None:
+    assert fee_for(Decimal(rate), vsize) == fee
+
+
+@pytest.mark.parametrize("text", ["", "abc", "-1", "0", "nan", "inf", "1e9", "0x10"])
+def test_parse_rate_rejects(text: str) -> None:
+    with pytest.raises(UsageError):
+        parse_rate(text)
+
+
+def test_parse_rate_accepts_decimals() -> None:
+    assert parse_rate("4.25") == Decimal("4.25")

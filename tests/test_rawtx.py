@@ -1,0 +1,74 @@
+"""Strict transaction parser: agrees with embit, rejects malformed bytes."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from inscriptions.network import parse_address
+from inscriptions.rawtx import parse_tx
+from inscriptions.taproot import commit, tapleaf_hash, xonly_public_key
+from inscriptions.txbuild import Funding, sign_reveal
+from tests import independent
+from tests.batchkit import SIGNET_P2WPKH
+from toolkit.errors import MalformedInputError
+
+
+def reveal_raw() -> bytes:
+    secret = hashlib.sha256(b"rawtx").digest()
+    key = xonly_public_key(secret)
+    script = b"\x20" + key + b"\xac" + b"\x00\x63\x03ord\x00\x02hi\x68"
+    dest = parse_address(SIGNET_P2WPKH, "signet").script_pubkey
+    return sign_reveal(secret, commit(key, tapleaf_hash(script)), script, Funding("cd" * 32, 3, 50_000), [(dest, 40_000)]).raw
+
+
+RAW = reveal_raw()
+# A legacy (non-witness) transaction: version 1, one input, one output.
+LEGACY = bytes.fromhex(
+    "01000000" "01" + "11" * 32 + "00000000" "00" "ffffffff" "01" "e803000000000000" "01" "51" "00000000"
+)
+
+
+def test_matches_embit() -> None:
+    tx = parse_tx(RAW)
+    other = independent.parse(RAW)
+    assert tx.txid == other.txid().hex()
+    assert tx.inputs[0].txid == "cd" * 32 and tx.inputs[0].vout == 3 and tx.inputs[0].sequence == 0xFFFFFFFD
+    assert tx.outputs[0][0] == 40_000
+    assert list(tx.witnesses[0]) == other.vin[0].witness.items
+
+
+def test_legacy_transaction() -> None:
+    tx = parse_tx(LEGACY)
+    assert tx.witnesses == ((),) and tx.txid == hashlib.sha256(hashlib.sha256(LEGACY).digest()).digest()[::-1].hex()
+
+
+@pytest.mark.parametrize("cut", range(1, 40))
+def test_every_truncation_rejected(cut: int) -> None:
+    with pytest.raises(MalformedInputError):
+        parse_tx(RAW[: len(RAW) - cut] if cut < 20 else RAW[: cut * 3])
+
+
+def test_trailing_bytes_rejected() -> None:
+    with pytest.raises(MalformedInputError, match="trailing"):
+        parse_tx(RAW + b"\x00")
+
+
+def test_non_canonical_compact_size_rejected() -> None:
+    bad = LEGACY[:4] + b"\xfd\x01\x00" + LEGACY[5:]
+    with pytest.raises(MalformedInputError, match="non-canonical"):
+        parse_tx(bad)
+
+
+def test_unknown_flag_and_superfluous_witness_rejected() -> None:
+    with pytest.raises(MalformedInputError, match="flag"):
+        parse_tx(RAW[:5] + b"\x02" + RAW[6:])
+    empty_witness = LEGACY[:4] + b"\x00\x01" + LEGACY[4:-4] + b"\x00" + LEGACY[-4:]
+    with pytest.raises(MalformedInputError, match="superfluous"):
+        parse_tx(empty_witness)
+
+
+def test_huge_counts_rejected_without_allocation() -> None:
+    with pytest.raises(MalformedInputError):
+        parse_tx(LEGACY[:4] + b"\xff" + (2**60).to_bytes(8, "little") + LEGACY[5:])
