@@ -115,6 +115,10 @@ INCONSISTENT = {
     "shard count": lambda d: d["files"][0].update(shard_count=d["files"][0]["shard_count"] + 1),
     "unsorted files": lambda d: d["files"].reverse(),
     "gz size over limit": lambda d: d.update(shard_size=100),
+    "empty file with two shards": lambda d: (
+        d["files"][1].update(shard_count=2),
+        d["shards"].insert(d["files"][1]["first_shard"], dict(d["shards"][d["files"][1]["first_shard"]])),
+    ),
     "dropped shard": lambda d: (d["shards"].pop(), d.update(tree_size=d["tree_size"] - 1)),
 }
 
