@@ -180,6 +180,8 @@ class Manifest:
         for f in self.files:
             if f.first_shard != next_shard:
                 raise VerificationError(f"file {f.path!r}: shard range does not continue at shard {next_shard}")
+            if f.size == 0 and f.shard_count != 1:
+                raise VerificationError(f"file {f.path!r} is empty but has {f.shard_count} shards, not 1")
             if f.first_shard + f.shard_count > len(self.shards):
                 raise VerificationError(f"file {f.path!r}: shard range runs past the last shard")
             offset = 0

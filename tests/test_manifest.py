@@ -115,22 +115,42 @@ INCONSISTENT = {
     "shard count": lambda d: d["files"][0].update(shard_count=d["files"][0]["shard_count"] + 1),
     "unsorted files": lambda d: d["files"].reverse(),
     "gz size over limit": lambda d: d.update(shard_size=100),
+    "empty file with two shards": lambda d: (
+        d["files"][1].update(shard_count=2),
+        d["shards"].insert(d["files"][1]["first_shard"], dict(d["shards"][d["files"][1]["first_shard"]])),
+        d.update(tree_size=d["tree_size"] + 1),
+    ),
     "dropped shard": lambda d: (d["shards"].pop(), d.update(tree_size=d["tree_size"] - 1)),
 }
 
 
 # Syntax errors are malformed input (exit 65); well-formed manifests whose
 # parts disagree fail verification (exit 1).
-BAD_MANIFESTS = [pytest.param(c, MalformedInputError, id=f"malformed-{k}") for k, c in MALFORMED.items()] + [
-    pytest.param(c, VerificationError, id=f"inconsistent-{k}") for k, c in INCONSISTENT.items()
+# The check each inconsistency must trip (not merely some later one).
+TRIPS = {
+    "root": "root is not the Merkle tree hash",
+    "leaf hash": "root is not the Merkle tree hash",
+    "tree size": "tree_size",
+    "file size": "shards cover",
+    "shard offset": "offset",
+    "shard index": "listed with index",
+    "shard owner": "names file",
+    "shard count": "names file",
+    "unsorted files": "not sorted",
+    "gz size over limit": "exceeds the shard size limit",
+    "empty file with two shards": "is empty but has 2 shards",
+    "dropped shard": "runs past the last shard",
+}
+BAD_MANIFESTS = [pytest.param(c, MalformedInputError, None, id=f"malformed-{k}") for k, c in MALFORMED.items()] + [
+    pytest.param(c, VerificationError, TRIPS[k], id=f"inconsistent-{k}") for k, c in INCONSISTENT.items()
 ]
 
 
-@pytest.mark.parametrize(("change", "error"), BAD_MANIFESTS)
-def test_bad_manifest_rejected(batch: Path, change: Any, error: type[Exception]) -> None:
+@pytest.mark.parametrize(("change", "error", "match"), BAD_MANIFESTS)
+def test_bad_manifest_rejected(batch: Path, change: Any, error: type[Exception], match: str | None) -> None:
     d = doc(batch)
     change(d)
-    with pytest.raises(error):
+    with pytest.raises(error, match=match):
         reparse(d)
 
 
