@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import subprocess
+
+import pytest
 import sys
 from collections.abc import Callable
 
@@ -39,3 +41,26 @@ def test_python_dash_m_entry_point() -> None:
     proc = subprocess.run([sys.executable, "-m", "toolkit", "--version"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0
     assert __version__ in proc.stdout
+
+
+def test_errors_survive_pickling_unchanged() -> None:
+    import pickle
+
+    from toolkit.errors import MalformedInputError, VerificationError
+
+    v = pickle.loads(pickle.dumps(VerificationError("shard 3 leaf hash")))
+    assert isinstance(v, VerificationError)
+    assert v.reason == "shard 3 leaf hash"
+    assert v.message == "verification failed: shard 3 leaf hash"
+    m = pickle.loads(pickle.dumps(MalformedInputError("bad hex")))
+    assert m.message == "bad hex" and m.exit_code == 65
+
+
+def test_error_with_lone_surrogate_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
+    from toolkit.output import render_error
+
+    render_error("input_missing", "cannot read caf\udce9.txt\nsecond line", json_mode=True)
+    out, err = capsys.readouterr()
+    assert "caf\\udce9.txt second line" in err
+    assert err.count("\n") == 1
+    assert '"ok": false' in out

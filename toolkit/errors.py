@@ -8,7 +8,7 @@ process exit status.
 
 from __future__ import annotations
 
-from typing import ClassVar, Final
+from typing import Any, ClassVar, Final
 
 EXIT_OK: Final = 0
 EXIT_VERIFY_FAILED: Final = 1
@@ -42,6 +42,14 @@ class EnochError(Exception):
         super().__init__(message)
         self.message = message
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Errors cross process boundaries (parallel pack workers): rebuild
+        # from the original constructor argument, not from str(self).
+        return (type(self), self._init_args())
+
+    def _init_args(self) -> tuple[Any, ...]:
+        return (self.message,)
+
 
 class VerificationError(EnochError):
     """Verification failed.  Deliberately one opaque type: callers branch on
@@ -53,6 +61,9 @@ class VerificationError(EnochError):
     def __init__(self, reason: str) -> None:
         super().__init__(f"verification failed: {reason}")
         self.reason = reason
+
+    def _init_args(self) -> tuple[Any, ...]:
+        return (self.reason,)
 
 
 class UsageError(EnochError):

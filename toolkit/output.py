@@ -69,9 +69,16 @@ def error_object(code: str, message: str) -> dict[str, Any]:
     return {"ok": False, "error": {"code": code, "message": message}}
 
 
+def _printable(message: str) -> str:
+    # Messages may quote user data (file names from a non-UTF-8 file system
+    # arrive as lone surrogates); never let reporting an error raise.
+    return message.encode("utf-8", "backslashreplace").decode("utf-8").replace("\n", " ")
+
+
 def render_error(code: str, message: str, *, json_mode: bool) -> None:
     """Report a failure: one line on stderr, plus the JSON error object on
     stdout in ``--json`` mode (SPEC C)."""
+    message = _printable(message)
     if json_mode:
         sys.stdout.write(dumps_json(error_object(code, message)) + "\n")
         sys.stdout.flush()
