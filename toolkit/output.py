@@ -47,13 +47,24 @@ def dumps_json(obj: dict[str, Any]) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True)
 
 
+def printable(text: str) -> str:
+    """``text`` with lone surrogates (undecodable bytes of a file name or argv,
+    decoded with surrogateescape) shown as ``\\udcxx``: writing them to a
+    strict UTF-8 stream would raise, and raw they would make stdout invalid UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def render(result: Result, *, json_mode: bool, out: TextIO | None = None) -> None:
     """Print ``result`` on stdout as text or as exactly one JSON object."""
     stream = out if out is not None else sys.stdout
     if json_mode:
-        stream.write(dumps_json(result.to_json()) + "\n")
+        stream.write(printable(dumps_json(result.to_json())) + "\n")
     else:
-        text = result.to_text()
+        text = printable(result.to_text())
         if text:
             stream.write(text if text.endswith("\n") else text + "\n")
     stream.flush()
@@ -62,7 +73,7 @@ def render(result: Result, *, json_mode: bool, out: TextIO | None = None) -> Non
 def emit_json_line(obj: dict[str, Any], *, out: TextIO | None = None) -> None:
     """Write one JSON Lines record (streaming commands)."""
     stream = out if out is not None else sys.stdout
-    stream.write(dumps_json(obj) + "\n")
+    stream.write(printable(dumps_json(obj)) + "\n")
 
 
 def error_object(code: str, message: str) -> dict[str, Any]:
@@ -71,7 +82,9 @@ def error_object(code: str, message: str) -> dict[str, Any]:
 
 def render_error(code: str, message: str, *, json_mode: bool) -> None:
     """Report a failure: one line on stderr, plus the JSON error object on
-    stdout in ``--json`` mode (SPEC C)."""
+    stdout in ``--json`` mode (SPEC C).  Never raises for an unprintable
+    message (a file name that is not UTF-8): that would become a traceback."""
+    message = printable(message)
     if json_mode:
         sys.stdout.write(dumps_json(error_object(code, message)) + "\n")
         sys.stdout.flush()

@@ -1,0 +1,156 @@
+"""Regression tests for hostile command lines of ``random``, ``hexagram``,
+``header verify`` and ``vrf``: every one is a one-line error with the SPEC C
+exit code (and one JSON error object with ``--json``), never a traceback or
+exit 70.  Found in the randomness/VRF audit."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CliResult
+from tests.fixtures import load_json
+from toolkit.errors import InputMissingError, UsageError
+from toolkit.fsio import atomic_write, read_input
+from vrf.keys import KeyPair, write_key_file
+from vrf.suites import suite_by_name
+
+Enoch = Callable[..., CliResult]
+B = load_json("spec-r", "vectors.json")["stream"]["block_hash"]
+RFC = load_json("rfc9381", "rfc9381.json")["vectors"]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _json_error(r: CliResult, exit_code: int, code: str) -> str:
+    assert r.exit_code == exit_code, r
+    assert r.stdout.count("\n") == 1 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+    obj = r.json()
+    assert obj["ok"] is False and obj["error"]["code"] == code
+    message: str = obj["error"]["message"]
+    return message
+
+
+@pytest.mark.parametrize("bad", ["1_0", "\u0661", " 1", "1 ", "1.5", "0x10", "--", "+-1", ""])
+def test_int_bounds_are_plain_ascii_decimals(enoch: Enoch, bad: str) -> None:
+    # Python's int() takes "1_0", Arabic-Indic digits and blanks; a replayed
+    # command line must mean the same to every reimplementation.
+    r = enoch("random", "int", "--block-hash", B, "--json", "--", bad, "6")
+    assert "not a decimal integer" in _json_error(r, 2, "usage_error")
+
+
+def test_huge_int_bounds(enoch: Enoch) -> None:
+    msg = _json_error(enoch("random", "int", "0", "9" * 5000, "--block-hash", B, "--json"), 2, "usage_error")
+    assert len(msg) < 200  # the number is not echoed in full
+    wide = "9" * 4000  # 1,661 bytes per candidate
+    ok = enoch("random", "int", "0", wide, "--block-hash", B, "--json")
+    assert ok.exit_code == 0 and 0 <= ok.json()["values"][0] <= int(wide)
+    r = enoch("random", "int", "0", wide, "--count", "100000", "--block-hash", B, "--json")
+    assert "bytes per draw x --count" in _json_error(r, 2, "usage_error")
+
+
+def test_shuffle_output_is_bounded(enoch: Enoch) -> None:
+    items = [str(i) for i in range(1000)]
+    r = enoch("random", "shuffle", *items, "--count", "20000", "--block-hash", B, "--json")
+    assert "ITEMs x --count" in _json_error(r, 2, "usage_error")
+
+
+@pytest.mark.parametrize("command", ["choice", "shuffle"])
+def test_undecodable_items_are_malformed(enoch: Enoch, command: str) -> None:
+    # "\udcff" is how Python hands over an argv byte 0xff that is not UTF-8.
+    r = enoch("random", command, "ok", "\udcff", "--block-hash", B, "--json")
+    assert _json_error(r, 65, "malformed_input") == "ITEM 2 is not valid UTF-8 text"
+
+
+def _strict_run(*args: bytes) -> subprocess.CompletedProcess[bytes]:
+    """The real console: a strict UTF-8 stdout, as on a user's en_US.UTF-8 terminal."""
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict"}
+    return subprocess.run([sys.executable, "-m", "toolkit", *args], capture_output=True, env=env, cwd=ROOT, check=False)
+
+
+@pytest.mark.parametrize(
+    ("args", "exit_code", "shown"),
+    [
+        ((b"hexagram", b"--vrf-proof", b"/nonexistent/\xff.json", b"--json"), 66, "/nonexistent/\\udcff.json"),
+        ((b"header", b"verify", b"--file", b"/nonexistent/\xff", b"--json"), 66, "/nonexistent/\\udcff"),
+        ((b"vrf", b"verify", b"/nonexistent/\xff.json", b"--json"), 66, "/nonexistent/\\udcff.json"),
+        ((b"random", b"choice", b"\xff", b"--block-hash", B.encode(), b"--json"), 65, "ITEM 1"),
+    ],
+)
+def test_undecodable_arguments_never_crash_a_strict_stdout(args: tuple[bytes, ...], exit_code: int, shown: str) -> None:
+    p = _strict_run(*args)
+    assert p.returncode == exit_code, p.stderr
+    assert b"Traceback" not in p.stderr and p.stderr.count(b"\n") == 1
+    obj = json.loads(p.stdout.decode("utf-8"))  # valid UTF-8 JSON, exactly one object
+    assert obj["ok"] is False and shown in obj["error"]["message"]
+
+
+def test_key_file_with_undecodable_name_is_reported(tmp_path: Path) -> None:
+    p = _strict_run(b"vrf", b"keygen", b"-o", os.fsencode(tmp_path) + b"/k\xff", b"--json")
+    assert p.returncode == 0, p.stderr
+    # a JSON \\u escape: the output stays valid UTF-8 and names the file exactly
+    assert json.loads(p.stdout.decode("utf-8"))["key_file"] == os.fsdecode(os.fsencode(tmp_path) + b"/k\xff")
+    assert (Path(os.fsdecode(os.fsencode(tmp_path) + b"/k\xff"))).stat().st_mode & 0o777 == 0o600
+
+
+@pytest.fixture
+def key(tmp_path: Path) -> Path:
+    path = tmp_path / "key.json"
+    vec = RFC[6]
+    write_key_file(path, KeyPair.from_secret(suite_by_name(vec["suite"]), bytes.fromhex(vec["sk"])))
+    return path
+
+
+@pytest.mark.parametrize("overwrite", [[], ["--overwrite"]])
+def test_prove_into_a_directory_is_a_usage_error(enoch: Enoch, key: Path, tmp_path: Path, overwrite: list[str]) -> None:
+    out = tmp_path / "dir"
+    out.mkdir()
+    r = enoch("vrf", "prove", "--key", key, "--block-hash", B, "-o", out, *overwrite, "--json")
+    assert "is a directory" in _json_error(r, 2, "usage_error")
+    assert out.is_dir() and list(out.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp file left
+
+
+@pytest.mark.parametrize("prove", [False, True])
+def test_empty_output_name(enoch: Enoch, key: Path, prove: bool) -> None:
+    command = ["vrf", "prove", "--key", str(key), "--alpha", "00"] if prove else ["vrf", "keygen"]
+    r = enoch(*command, "-o", "", "--json")
+    assert _json_error(r, 2, "usage_error") == "no output file name given"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("hexagram", "--vrf-proof", ""),
+        ("header", "verify", "--file", ""),
+        ("vrf", "verify", ""),
+        ("vrf", "prove", "--alpha", "00", "--key", ""),
+    ],
+)
+def test_empty_input_name_is_named_as_such(enoch: Enoch, args: tuple[str, ...]) -> None:
+    assert "empty file name" in _json_error(enoch(*args, "--json"), 66, "input_missing")
+
+
+def test_atomic_write_refusals(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(UsageError, match="is a directory"):
+        atomic_write(tmp_path, b"x", overwrite=True)
+    with pytest.raises(UsageError, match="no output file name"):
+        atomic_write("", b"x", overwrite=True)
+
+    def refuse(*_a: object, **_k: object) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("toolkit.fsio.tempfile.mkstemp", refuse)
+    with pytest.raises(InputMissingError, match="cannot write .*: Permission denied"):
+        atomic_write(tmp_path / "out", b"x")
+    assert not (tmp_path / "out").exists()
+
+
+def test_read_input_empty_name() -> None:
+    with pytest.raises(InputMissingError, match="no proof file given"):
+        read_input("", what="proof file")
