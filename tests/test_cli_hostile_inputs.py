@@ -154,3 +154,20 @@ def test_atomic_write_refusals(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 def test_read_input_empty_name() -> None:
     with pytest.raises(InputMissingError, match="no proof file given"):
         read_input("", what="proof file")
+
+
+HOSTILE_JSON = {
+    "deep-array": "[" * 100_000 + "]" * 100_000,
+    "deep-object": '{"a":' * 100_000 + "1" + "}" * 100_000,
+    "long-int": '{"format": "enoch-vrf-proof/1", "x": ' + "1" * 5000 + "}",
+}
+
+
+@pytest.mark.parametrize("doc", list(HOSTILE_JSON), ids=list(HOSTILE_JSON))
+@pytest.mark.parametrize("command", [("vrf", "verify"), ("hexagram", "--vrf-proof"), ("vrf", "prove", "--alpha", "00", "--key")])
+def test_hostile_json_is_malformed_not_internal(enoch: Enoch, tmp_path: Path, doc: str, command: tuple[str, ...]) -> None:
+    # json.loads raises RecursionError / a bare ValueError (int digit limit) here: both were exit 70.
+    path = tmp_path / "hostile.json"
+    path.write_text(HOSTILE_JSON[doc])
+    msg = _json_error(enoch(*command, path, "--json"), 65, "malformed_input")
+    assert "nested too deeply" in msg or "too long" in msg
