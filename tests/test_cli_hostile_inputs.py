@@ -171,3 +171,19 @@ def test_hostile_json_is_malformed_not_internal(enoch: Enoch, tmp_path: Path, do
     path.write_text(HOSTILE_JSON[doc])
     msg = _json_error(enoch(*command, path, "--json"), 65, "malformed_input")
     assert "nested too deeply" in msg or "too long" in msg
+
+
+def test_batch_into_a_closed_pipe_is_not_a_failure(tmp_path: Path) -> None:
+    # `enoch hexagram --batch FILE | head -1`: click maps EPIPE to exit 1
+    # ("verification failed"); the reader leaving early is not an error.
+    hashes = tmp_path / "hashes.txt"
+    hashes.write_text("\n".join(f"{i:064x}" for i in range(5000)) + "\n")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "toolkit", "hexagram", "--batch", str(hashes)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert json.loads(proc.stdout.readline())["source"]["block_hash"] == f"{0:064x}"
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert (proc.wait(timeout=60), err) == (0, b"")

@@ -6,6 +6,7 @@ dependencies are never imported here (cold start; offline commands).
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -158,6 +159,12 @@ def _batch(path: str, context: str, method: str) -> int:
         for data in hexagram_jsonl(chunks, context=context, method=method, progress=bar.advance):
             out.write(data)
             out.flush()
+    except BrokenPipeError:
+        # The reader went away (`... | head`): not a failure.  Handled here
+        # because click turns EPIPE into exit 1 ("verification failed") before
+        # cli.run sees it; stdout is pointed at /dev/null so that the final
+        # flush at exit stays quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     finally:
         bar.close()
     return 0
