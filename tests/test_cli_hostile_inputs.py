@@ -44,6 +44,21 @@ def test_int_bounds_are_plain_ascii_decimals(enoch: Enoch, bad: str) -> None:
     assert "not a decimal integer" in _json_error(r, 2, "usage_error")
 
 
+@pytest.mark.parametrize("bad", ["1_6", " 4", "\u0664", "4.0"])
+def test_byte_counts_and_count_are_plain_decimals(enoch: Enoch, bad: str) -> None:
+    r = enoch("random", "bytes", bad, "--block-hash", B, "--json")
+    assert "not a decimal integer" in _json_error(r, 2, "usage_error")
+    r = enoch("random", "bytes", "4", "--count", bad, "--block-hash", B, "--json")
+    assert "not a decimal integer" in _json_error(r, 2, "usage_error")
+
+
+@pytest.mark.parametrize(("args", "limit"), [(("bytes", "0"), "1..1048576"), (("bytes", "1048577"), "1..1048576"),
+                                             (("int", "1", "6", "--count", "0"), "1..1000000"),
+                                             (("int", "1", "6", "--count", "1000001"), "1..1000000")])
+def test_out_of_range_counts(enoch: Enoch, args: tuple[str, ...], limit: str) -> None:
+    assert limit in _json_error(enoch("random", *args, "--block-hash", B, "--json"), 2, "usage_error")
+
+
 def test_huge_int_bounds(enoch: Enoch) -> None:
     msg = _json_error(enoch("random", "int", "0", "9" * 5000, "--block-hash", B, "--json"), 2, "usage_error")
     assert len(msg) < 200  # the number is not echoed in full

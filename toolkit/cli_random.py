@@ -41,14 +41,21 @@ class DecimalInt(click.ParamType[int]):
 
     name = "integer"
 
+    def __init__(self, low: int | None = None, high: int | None = None) -> None:
+        self.low, self.high = low, high
+
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         if isinstance(value, int):
-            return value
-        text = str(value)
-        if not _DECIMAL.fullmatch(text) or len(text) > _MAX_DIGITS:
-            shown = text if len(text) <= 40 else text[:40] + "..."
-            self.fail(f"{shown!r} is not a decimal integer (ASCII digits, optional sign, at most {_MAX_DIGITS} digits)", param, ctx)
-        return int(text)
+            number = value
+        else:
+            text = str(value)
+            if not _DECIMAL.fullmatch(text) or len(text) > _MAX_DIGITS:
+                shown = text if len(text) <= 40 else text[:40] + "..."
+                self.fail(f"{shown!r} is not a decimal integer (ASCII digits, optional sign, at most {_MAX_DIGITS} digits)", param, ctx)
+            number = int(text)
+        if (self.low is not None and number < self.low) or (self.high is not None and number > self.high):
+            self.fail(f"{number} is not in the range {self.low}..{self.high}", param, ctx)
+        return number
 
 
 def _utf8_items(items: tuple[str, ...]) -> tuple[str, ...]:
@@ -204,7 +211,7 @@ def _draw(src_opts: dict[str, Any], count: int, one: Callable[..., Any], *, flat
 def draw_options(f: F) -> F:
     f = json_option(f)
     f = click.option(
-        "--count", type=click.IntRange(1, 1_000_000), default=1, show_default=True, metavar="K",
+        "--count", type=DecimalInt(1, 1_000_000), default=1, show_default=True, metavar="K",
         help="Repeat the draw K times on the same stream.",
     )(f)
     return source_options(f)
@@ -216,7 +223,7 @@ def random_cmd() -> None:
 
 
 @random_cmd.command("bytes")
-@click.argument("n", type=click.IntRange(1, 1 << 20))
+@click.argument("n", type=DecimalInt(1, 1 << 20))
 @draw_options
 def random_bytes(n: int, count: int, json_mode: bool, **src_opts: Any) -> RandomResult:
     """N raw stream bytes (hex)."""
