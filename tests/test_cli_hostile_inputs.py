@@ -202,3 +202,19 @@ def test_batch_into_a_closed_pipe_is_not_a_failure(tmp_path: Path) -> None:
     proc.stdout.close()
     err = proc.stderr.read()
     assert (proc.wait(timeout=60), err) == (0, b"")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("vrf", "verify", "-"),
+        ("hexagram", "--batch", "-"),
+        ("hexagram", "--vrf-proof", "-"),
+        ("header", "verify", "--file", "-"),
+        ("vrf", "prove", "--alpha", "00", "--key", "-"),
+    ],
+)
+def test_stdin_closed(enoch: Enoch, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]) -> None:
+    # started with `<&-`: sys.stdin is None (was an AttributeError, exit 70)
+    monkeypatch.setattr(sys, "stdin", None)
+    assert "stdin is closed" in _json_error(enoch(*args, "--json"), 66, "input_missing")

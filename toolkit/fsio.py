@@ -15,6 +15,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from toolkit.errors import InputMissingError, OutputExistsError, UsageError
 
@@ -123,10 +124,21 @@ def atomic_directory(target: Path | str, *, overwrite: bool = False) -> Iterator
         raise
 
 
+def stdin_binary(what: str = "input") -> BinaryIO:
+    """Binary stdin; ``InputMissingError`` (exit 66) when the process has none
+    (started with stdin closed, ``<&-``: ``sys.stdin`` is then ``None``)."""
+    if sys.stdin is None:
+        raise InputMissingError(f"cannot read {what} from stdin: stdin is closed")
+    return sys.stdin.buffer
+
+
 def read_input(path: Path | str, *, what: str = "input") -> bytes:
     """Read a whole input file; ``-`` means stdin.  Missing -> exit 66."""
     if str(path) == "-":
-        return sys.stdin.buffer.read()
+        try:
+            return stdin_binary(what).read()
+        except OSError as exc:
+            raise InputMissingError(f"cannot read {what} from stdin: {exc.strerror or exc}") from None
     if str(path) == "":  # Path("") is "." -- a directory, which would confuse the message
         raise InputMissingError(f"no {what} given (empty file name)")
     try:
