@@ -218,3 +218,43 @@ def test_stdin_closed(enoch: Enoch, monkeypatch: pytest.MonkeyPatch, args: tuple
     # started with `<&-`: sys.stdin is None (was an AttributeError, exit 70)
     monkeypatch.setattr(sys, "stdin", None)
     assert "stdin is closed" in _json_error(enoch(*args, "--json"), 66, "input_missing")
+
+
+def _run_with_stdout(stdout: int | None, *args: str, close_stdout: bool = False) -> subprocess.CompletedProcess[bytes]:
+    def close() -> None:
+        os.close(1)
+
+    return subprocess.run(
+        [sys.executable, "-m", "toolkit", *args], stdout=stdout, stderr=subprocess.PIPE, cwd=ROOT, check=False,
+        preexec_fn=close if close_stdout else None,
+    )
+
+
+NEEDS_DEV_FULL = pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+
+
+@NEEDS_DEV_FULL
+@pytest.mark.parametrize(
+    "args",
+    [("random", "int", "1", "6", "--block-hash", B), ("random", "bytes", "4", "--block-hash", B, "--json")],
+    ids=["text", "json"],
+)
+def test_stdout_on_a_full_disk(args: tuple[str, ...]) -> None:
+    # was a traceback and exit 1 ("verification failed")
+    with open("/dev/full", "wb") as full:
+        p = _run_with_stdout(full.fileno(), *args)
+    assert (p.returncode, p.stderr) == (66, b"enoch: error: cannot write the output: No space left on device\n")
+
+
+@NEEDS_DEV_FULL
+def test_batch_output_on_a_full_disk(tmp_path: Path) -> None:
+    hashes = tmp_path / "h.txt"
+    hashes.write_text(f"{0:064x}\n" * 10)
+    with open("/dev/full", "wb") as full:
+        p = _run_with_stdout(full.fileno(), "hexagram", "--batch", str(hashes))
+    assert (p.returncode, p.stderr) == (66, b"enoch: error: cannot write the output: No space left on device\n")
+
+
+def test_stdout_closed() -> None:
+    p = _run_with_stdout(None, "random", "int", "1", "6", "--block-hash", B, close_stdout=True)
+    assert (p.returncode, p.stderr) == (66, b"enoch: error: cannot write the output: stdout is closed\n")

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from toolkit.cli_options import json_option
-from toolkit.errors import MalformedInputError, UsageError
+from toolkit.errors import InputMissingError, MalformedInputError, UsageError
 from toolkit.iching import METHODS, Casting, cast
 from toolkit.output import Progress, Result
 from toolkit.random_source import ResolvedSource, resolve_source
@@ -172,6 +172,8 @@ def _batch(path: str, context: str, method: str) -> int:
         # cli.run sees it; stdout is pointed at /dev/null so that the final
         # flush at exit stays quiet.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except OSError as exc:  # stdout on a full disk: as cli.run does for other commands
+        raise InputMissingError(f"cannot write the output: {exc.strerror or exc}") from None
     finally:
         bar.close()
     return 0

@@ -6,6 +6,7 @@ except streaming commands that emit JSON Lines through :func:`emit_json_line`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
@@ -61,6 +62,8 @@ def printable(text: str) -> str:
 def render(result: Result, *, json_mode: bool, out: TextIO | None = None) -> None:
     """Print ``result`` on stdout as text or as exactly one JSON object."""
     stream = out if out is not None else sys.stdout
+    if stream is None:  # started with stdout closed (`>&-`)
+        raise OSError("stdout is closed")
     if json_mode:
         stream.write(printable(dumps_json(result.to_json())) + "\n")
     else:
@@ -85,11 +88,14 @@ def render_error(code: str, message: str, *, json_mode: bool) -> None:
     stdout in ``--json`` mode (SPEC C).  Never raises for an unprintable
     message (a file name that is not UTF-8): that would become a traceback."""
     message = printable(message)
-    if json_mode:
-        sys.stdout.write(dumps_json(error_object(code, message)) + "\n")
-        sys.stdout.flush()
-    sys.stderr.write(f"enoch: error: {message}\n")
-    sys.stderr.flush()
+    # Best effort: a closed or full stdout/stderr must not turn an error into a traceback.
+    with contextlib.suppress(OSError, AttributeError):
+        if json_mode:
+            sys.stdout.write(dumps_json(error_object(code, message)) + "\n")
+            sys.stdout.flush()
+    with contextlib.suppress(OSError, AttributeError):
+        sys.stderr.write(f"enoch: error: {message}\n")
+        sys.stderr.flush()
 
 
 def render_enoch_error(exc: EnochError, *, json_mode: bool) -> None:
