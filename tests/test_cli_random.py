@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests import spec_r_reference as ref
 from tests.conftest import CliResult
 from tests.fixtures import load_json, params
 
@@ -102,7 +103,7 @@ def test_spec_stream_vectors_through_cli(enoch: Enoch) -> None:
     r = enoch("random", "int", "1", "6", "--count", "10", "--block-hash", B, "--json")
     assert r.json()["values"] == v["int_1_6_x10"]
     r = enoch("random", "shuffle", *[str(i) for i in range(10)], "--block-hash", B, "--json")
-    assert r.json()["values"] == [v["shuffle_0_to_9"]]
+    assert r.json()["values"] == v["shuffle_0_to_9"]  # SPEC C: one list for shuffle
     text = enoch("random", "int", "1", "6", "--count", "10", "--block-hash", B)
     assert text.stdout.split() == [str(x) for x in v["int_1_6_x10"]]
     assert enoch("random", "shuffle", *[str(i) for i in range(10)], "--block-hash", B).stdout.split() == v["shuffle_0_to_9"]
@@ -123,15 +124,40 @@ def test_own_draw_vectors_through_cli(enoch: Enoch, vec: dict[str, Any]) -> None
     assert values == vec["values"]
 
 
+def _reader(context: str = "") -> ref.Reader:
+    return ref.Reader("block", bytes.fromhex(B)[::-1], context)
+
+
 def test_negative_bounds_need_no_separator(enoch: Enoch) -> None:
     r = enoch("random", "int", "-5", "-1", "--block-hash", B, "--count", "3", "--json")
-    assert r.exit_code == 0 and all(-5 <= x <= -1 for x in r.json()["values"])
+    reader = _reader()
+    assert r.exit_code == 0 and r.json()["values"] == [reader.integer(-5, -1) for _ in range(3)]
+    plus = enoch("random", "int", "-5", "+5", "--block-hash", B, "--json")
+    assert plus.exit_code == 0 and plus.json()["values"] == [_reader().integer(-5, 5)]
 
 
 def test_choice_output(enoch: Enoch) -> None:
     r = enoch("random", "choice", "heads", "tails", "--block-hash", B, "--count", "4", "--json")
-    assert r.exit_code == 0 and set(r.json()["values"]) <= {"heads", "tails"} and len(r.json()["values"]) == 4
-    assert r.json()["source"]["kind"] == "block"
+    reader = _reader()
+    assert r.exit_code == 0 and r.json()["values"] == [["heads", "tails"][reader.integer(0, 1)] for _ in range(4)]
+    assert r.json()["source"] == {"kind": "block", "block_hash": B, "context": ""}
+
+
+@pytest.mark.parametrize("count", [None, "1"])
+def test_single_shuffle_is_one_flat_list(enoch: Enoch, count: str | None) -> None:
+    # SPEC C: `random --json` -> {"values": [...]}, "one list for shuffle".
+    extra = ["--count", count] if count else []
+    r = enoch("random", "shuffle", "a", "b", "c", "d", "--block-hash", B, *extra, "--json")
+    assert r.exit_code == 0 and r.json()["values"] == _reader().shuffle(["a", "b", "c", "d"])
+    assert r.stdout.count("\n") == 1
+
+
+def test_repeated_shuffle_is_a_list_of_lists(enoch: Enoch) -> None:
+    r = enoch("random", "shuffle", "a", "b", "c", "d", "--block-hash", B, "--count", "3", "--json")
+    reader = _reader()
+    assert r.exit_code == 0 and r.json()["values"] == [reader.shuffle(["a", "b", "c", "d"]) for _ in range(3)]
+    text = enoch("random", "shuffle", "a", "b", "c", "d", "--block-hash", B, "--count", "3")
+    assert text.stdout.splitlines() == [" ".join(v) for v in r.json()["values"]]
 
 
 BAD_HASHES = [
@@ -180,3 +206,6 @@ def test_bad_header_hex_is_exit_65(enoch: Enoch, bad: str) -> None:
 def test_usage_errors_are_exit_2(enoch: Enoch, args: tuple[str, ...]) -> None:
     r = enoch(*args)
     assert r.exit_code == 2 and "Traceback" not in r.stderr and r.stdout == ""
+    j = enoch(*args, "--json")
+    assert j.exit_code == 2 and j.stdout.count("\n") == 1 and "Traceback" not in j.stderr
+    assert j.json()["ok"] is False and j.json()["error"]["code"] == "usage_error"

@@ -57,6 +57,9 @@ def canonical_dumps(value: Any) -> bytes:
         raise MalformedInputError("string is not valid Unicode (lone surrogate)") from None
 
 
+_MAX_INT_CHARS = 4000
+
+
 def strict_loads(data: bytes, *, what: str = "JSON") -> Any:
     """Parse JSON strictly: UTF-8 only, no duplicate keys, no NaN/Infinity,
     no floats.  Errors are ``MalformedInputError`` (exit 65)."""
@@ -79,7 +82,17 @@ def strict_loads(data: bytes, *, what: str = "JSON") -> Any:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise MalformedInputError(f"{what} is not valid UTF-8") from None
+    def bounded_int(digits: str) -> int:
+        # Python refuses int() of more than 4300 digits with a bare ValueError.
+        if len(digits) > _MAX_INT_CHARS:
+            raise MalformedInputError(f"{what}: integer of {len(digits)} digits is too long")
+        return int(digits)
+
     try:
-        return json.loads(text, object_pairs_hook=no_dupes, parse_constant=no_const, parse_float=no_float)
+        return json.loads(
+            text, object_pairs_hook=no_dupes, parse_constant=no_const, parse_float=no_float, parse_int=bounded_int
+        )
     except json.JSONDecodeError as exc:
         raise MalformedInputError(f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:  # hostile input: arrays/objects nested thousands deep
+        raise MalformedInputError(f"{what}: JSON nested too deeply") from None

@@ -112,7 +112,13 @@ def run(args: Sequence[str]) -> int:
         )
         return EXIT_SOFTWARE
     if isinstance(rv, Result):
-        render(rv, json_mode=json_mode)
+        try:
+            render(rv, json_mode=json_mode)
+        except BrokenPipeError:
+            return 0
+        except OSError as exc:  # stdout on a full disk, closed, ...: no traceback, never exit 0
+            render_error("output_failed", f"cannot write the output: {exc.strerror or exc}", json_mode=False)
+            return EXIT_NOINPUT
         return rv.exit_code
     if isinstance(rv, int):
         return rv

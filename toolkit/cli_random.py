@@ -6,6 +6,8 @@ dependencies are never imported here (cold start; offline commands).
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,7 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from toolkit.cli_options import json_option
-from toolkit.errors import UsageError
+from toolkit.errors import InputMissingError, MalformedInputError, UsageError
 from toolkit.iching import METHODS, Casting, cast
 from toolkit.output import Progress, Result
 from toolkit.random_source import ResolvedSource, resolve_source
@@ -23,8 +25,47 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: Inputs this large get a progress bar (when stderr is a terminal).
 _PROGRESS_MIN_BYTES = 1 << 20
-#: Upper bound on ``random bytes`` output (N x --count), to keep memory bounded.
+#: Upper bound on the stream bytes one ``random`` command may consume for its
+#: output (N x --count for ``bytes``, bytes per candidate x --count for ``int``),
+#: and on the items a ``shuffle`` outputs (ITEMs x --count): memory stays bounded.
 _MAX_BYTES = 1 << 24
+_MAX_ITEMS = 1 << 24
+_DECIMAL = re.compile(r"[+-]?[0-9]+")
+_MAX_DIGITS = 4000  # below Python's int/str conversion limit (4300)
+
+
+class DecimalInt(click.ParamType[int]):
+    """A plain ASCII decimal integer: optional sign, digits only.  Python's
+    ``int()`` would also take ``1_000``, surrounding blanks and non-ASCII
+    digits; a replayed command line must mean the same in any language."""
+
+    name = "integer"
+
+    def __init__(self, low: int | None = None, high: int | None = None) -> None:
+        self.low, self.high = low, high
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            number = value
+        else:
+            text = str(value)
+            if not _DECIMAL.fullmatch(text) or len(text) > _MAX_DIGITS:
+                shown = text if len(text) <= 40 else text[:40] + "..."
+                self.fail(f"{shown!r} is not a decimal integer (ASCII digits, optional sign, at most {_MAX_DIGITS} digits)", param, ctx)
+            number = int(text)
+        if (self.low is not None and number < self.low) or (self.high is not None and number > self.high):
+            self.fail(f"{number} is not in the range {self.low}..{self.high}", param, ctx)
+        return number
+
+
+def _utf8_items(items: tuple[str, ...]) -> tuple[str, ...]:
+    """ITEMs are text: undecodable command-line bytes are malformed input (like --context)."""
+    for number, item in enumerate(items, start=1):
+        try:
+            item.encode("utf-8")
+        except UnicodeEncodeError:
+            raise MalformedInputError(f"ITEM {number} is not valid UTF-8 text") from None
+    return items
 
 
 # --- header verify ------------------------------------------------------------
@@ -125,6 +166,14 @@ def _batch(path: str, context: str, method: str) -> int:
         for data in hexagram_jsonl(chunks, context=context, method=method, progress=bar.advance):
             out.write(data)
             out.flush()
+    except BrokenPipeError:
+        # The reader went away (`... | head`): not a failure.  Handled here
+        # because click turns EPIPE into exit 1 ("verification failed") before
+        # cli.run sees it; stdout is pointed at /dev/null so that the final
+        # flush at exit stays quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except OSError as exc:  # stdout on a full disk: as cli.run does for other commands
+        raise InputMissingError(f"cannot write the output: {exc.strerror or exc}") from None
     finally:
         bar.close()
     return 0
@@ -135,30 +184,36 @@ def _batch(path: str, context: str, method: str) -> int:
 
 @dataclass
 class RandomResult:
+    """``values`` holds one entry per draw.  SPEC C: ``shuffle`` prints "one
+    list", so a single shuffle's JSON ``values`` is the shuffled list itself
+    (``flat``); with ``--count K > 1`` it is a list of K lists."""
+
     source: ResolvedSource
     values: list[Any]
+    flat: bool = False
     exit_code: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return {"values": self.values, "source": self.source.to_json()}
+        values = self.values[0] if self.flat else self.values
+        return {"values": values, "source": self.source.to_json()}
 
     def to_text(self) -> str:
         return "\n".join(" ".join(v) if isinstance(v, list) else str(v) for v in self.values)
 
 
-def _draw(src_opts: dict[str, Any], count: int, one: Callable[..., Any]) -> RandomResult:
+def _draw(src_opts: dict[str, Any], count: int, one: Callable[..., Any], *, flat: bool = False) -> RandomResult:
     src = resolve_source(
         block_hash=src_opts["block_hash"], header=src_opts["header_hex"], vrf_proof=src_opts["vrf_proof"],
         context=src_opts["context"],
     )
     stream = src.source.stream()
-    return RandomResult(src, [one(stream) for _ in range(count)])
+    return RandomResult(src, [one(stream) for _ in range(count)], flat=flat and count == 1)
 
 
 def draw_options(f: F) -> F:
     f = json_option(f)
     f = click.option(
-        "--count", type=click.IntRange(1, 1_000_000), default=1, show_default=True, metavar="K",
+        "--count", type=DecimalInt(1, 1_000_000), default=1, show_default=True, metavar="K",
         help="Repeat the draw K times on the same stream.",
     )(f)
     return source_options(f)
@@ -170,7 +225,7 @@ def random_cmd() -> None:
 
 
 @random_cmd.command("bytes")
-@click.argument("n", type=click.IntRange(1, 1 << 20))
+@click.argument("n", type=DecimalInt(1, 1 << 20))
 @draw_options
 def random_bytes(n: int, count: int, json_mode: bool, **src_opts: Any) -> RandomResult:
     """N raw stream bytes (hex)."""
@@ -180,13 +235,16 @@ def random_bytes(n: int, count: int, json_mode: bool, **src_opts: Any) -> Random
 
 
 @random_cmd.command("int", context_settings={"ignore_unknown_options": True})
-@click.argument("lo", type=int)
-@click.argument("hi", type=int)
+@click.argument("lo", type=DecimalInt())
+@click.argument("hi", type=DecimalInt())
 @draw_options
 def random_int(lo: int, hi: int, count: int, json_mode: bool, **src_opts: Any) -> RandomResult:
     """A uniform integer in [LO, HI] (inclusive)."""
     if lo > hi:
         raise UsageError(f"LO must not exceed HI (got {lo} > {hi})")
+    per_try = max(1, ((hi - lo).bit_length() + 7) // 8)
+    if per_try * count > _MAX_BYTES:
+        raise UsageError(f"range too wide for --count {count}: bytes per draw x --count is at most {_MAX_BYTES}")
     return _draw(src_opts, count, lambda s: s.integer(lo, hi))
 
 
@@ -195,6 +253,7 @@ def random_int(lo: int, hi: int, count: int, json_mode: bool, **src_opts: Any) -
 @draw_options
 def random_choice(items: tuple[str, ...], count: int, json_mode: bool, **src_opts: Any) -> RandomResult:
     """One of the ITEMs."""
+    items = _utf8_items(items)
     return _draw(src_opts, count, lambda s: s.choice(items))
 
 
@@ -202,6 +261,10 @@ def random_choice(items: tuple[str, ...], count: int, json_mode: bool, **src_opt
 @click.argument("items", nargs=-1, required=True, metavar="ITEM...")
 @draw_options
 def random_shuffle(items: tuple[str, ...], count: int, json_mode: bool, **src_opts: Any) -> RandomResult:
-    """The ITEMs in a Fisher-Yates shuffled order."""
-    return _draw(src_opts, count, lambda s: s.shuffle(items))
+    """The ITEMs in a Fisher-Yates shuffled order.  JSON ``values`` is the
+    shuffled list; with --count K > 1, a list of K lists."""
+    items = _utf8_items(items)
+    if len(items) * count > _MAX_ITEMS:
+        raise UsageError(f"ITEMs x --count is at most {_MAX_ITEMS}")
+    return _draw(src_opts, count, lambda s: s.shuffle(items), flat=True)
 

@@ -15,8 +15,9 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
-from toolkit.errors import InputMissingError, OutputExistsError
+from toolkit.errors import InputMissingError, OutputExistsError, UsageError
 
 
 def fsync_dir(path: Path) -> None:
@@ -35,12 +36,23 @@ def atomic_write(path: Path | str, data: bytes, *, overwrite: bool = False, mode
     false.  Without ``overwrite`` the final step is a hard link, which fails if
     the name appeared meanwhile, so a concurrent writer is never clobbered.
     """
+    if str(path) == "":
+        raise UsageError("no output file name given")
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
+    if os.path.isdir(path):  # even with overwrite: a directory is never replaced by a file
+        raise UsageError(f"{path} is a directory; give a file name")
     if not overwrite and os.path.lexists(path):
         raise OutputExistsError(f"{path} exists; pass --overwrite to replace it")
     if not parent.is_dir():
         raise InputMissingError(f"output directory {parent} does not exist")
+    try:
+        _write_and_rename(path, parent, data, overwrite=overwrite, mode=mode)
+    except OSError as exc:  # no permission, read-only or full file system, ...
+        raise InputMissingError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _write_and_rename(path: Path, parent: Path, data: bytes, *, overwrite: bool, mode: int) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
     try:
         # Permissions are set before any byte is written: a secret never
@@ -112,10 +124,23 @@ def atomic_directory(target: Path | str, *, overwrite: bool = False) -> Iterator
         raise
 
 
+def stdin_binary(what: str = "input") -> BinaryIO:
+    """Binary stdin; ``InputMissingError`` (exit 66) when the process has none
+    (started with stdin closed, ``<&-``: ``sys.stdin`` is then ``None``)."""
+    if sys.stdin is None:
+        raise InputMissingError(f"cannot read {what} from stdin: stdin is closed")
+    return sys.stdin.buffer
+
+
 def read_input(path: Path | str, *, what: str = "input") -> bytes:
     """Read a whole input file; ``-`` means stdin.  Missing -> exit 66."""
     if str(path) == "-":
-        return sys.stdin.buffer.read()
+        try:
+            return stdin_binary(what).read()
+        except OSError as exc:
+            raise InputMissingError(f"cannot read {what} from stdin: {exc.strerror or exc}") from None
+    if str(path) == "":  # Path("") is "." -- a directory, which would confuse the message
+        raise InputMissingError(f"no {what} given (empty file name)")
     try:
         return Path(path).read_bytes()
     except FileNotFoundError:

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 
 from toolkit.errors import InputMissingError, MalformedInputError
+from toolkit.fsio import stdin_binary
 from toolkit.iching import BlockCaster, casting_for_index
 from toolkit.output import dumps_json
 
@@ -130,7 +131,7 @@ def file_chunks(path: str, size: int = 1 << 16) -> tuple[Iterator[bytes], int | 
     most one underlying read, so lines arriving on a pipe are answered without
     waiting for more input."""
     try:
-        fh: BinaryIO = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
+        fh: BinaryIO = stdin_binary("--batch input") if path == "-" else open(path, "rb")  # noqa: SIM115
     except OSError as exc:  # missing, a directory, no permission: exit 66
         raise InputMissingError(f"cannot read --batch file {path}: {exc.strerror or exc}") from None
     total: int | None = None

@@ -6,6 +6,7 @@ except streaming commands that emit JSON Lines through :func:`emit_json_line`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
@@ -47,13 +48,26 @@ def dumps_json(obj: dict[str, Any]) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True)
 
 
+def printable(text: str) -> str:
+    """``text`` with lone surrogates (undecodable bytes of a file name or argv,
+    decoded with surrogateescape) shown as ``\\udcxx``: writing them to a
+    strict UTF-8 stream would raise, and raw they would make stdout invalid UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def render(result: Result, *, json_mode: bool, out: TextIO | None = None) -> None:
     """Print ``result`` on stdout as text or as exactly one JSON object."""
     stream = out if out is not None else sys.stdout
+    if stream is None:  # started with stdout closed (`>&-`)
+        raise OSError("stdout is closed")
     if json_mode:
-        stream.write(dumps_json(result.to_json()) + "\n")
+        stream.write(printable(dumps_json(result.to_json())) + "\n")
     else:
-        text = result.to_text()
+        text = printable(result.to_text())
         if text:
             stream.write(text if text.endswith("\n") else text + "\n")
     stream.flush()
@@ -62,28 +76,26 @@ def render(result: Result, *, json_mode: bool, out: TextIO | None = None) -> Non
 def emit_json_line(obj: dict[str, Any], *, out: TextIO | None = None) -> None:
     """Write one JSON Lines record (streaming commands)."""
     stream = out if out is not None else sys.stdout
-    stream.write(dumps_json(obj) + "\n")
+    stream.write(printable(dumps_json(obj)) + "\n")
 
 
 def error_object(code: str, message: str) -> dict[str, Any]:
     return {"ok": False, "error": {"code": code, "message": message}}
 
 
-def _printable(message: str) -> str:
-    # Messages may quote user data (file names from a non-UTF-8 file system
-    # arrive as lone surrogates); never let reporting an error raise.
-    return message.encode("utf-8", "backslashreplace").decode("utf-8").replace("\n", " ")
-
-
 def render_error(code: str, message: str, *, json_mode: bool) -> None:
     """Report a failure: one line on stderr, plus the JSON error object on
-    stdout in ``--json`` mode (SPEC C)."""
-    message = _printable(message)
-    if json_mode:
-        sys.stdout.write(dumps_json(error_object(code, message)) + "\n")
-        sys.stdout.flush()
-    sys.stderr.write(f"enoch: error: {message}\n")
-    sys.stderr.flush()
+    stdout in ``--json`` mode (SPEC C).  Never raises for an unprintable
+    message (a file name that is not UTF-8): that would become a traceback."""
+    message = printable(message).replace("\n", " ")  # one line, always
+    # Best effort: a closed or full stdout/stderr must not turn an error into a traceback.
+    with contextlib.suppress(OSError, AttributeError):
+        if json_mode:
+            sys.stdout.write(dumps_json(error_object(code, message)) + "\n")
+            sys.stdout.flush()
+    with contextlib.suppress(OSError, AttributeError):
+        sys.stderr.write(f"enoch: error: {message}\n")
+        sys.stderr.flush()
 
 
 def render_enoch_error(exc: EnochError, *, json_mode: bool) -> None:
