@@ -9,24 +9,30 @@ rate drops or the timeout passes.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
-from decimal import ROUND_CEILING, Decimal, InvalidOperation
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_CEILING, Decimal, Inexact, localcontext
 
-from toolkit.errors import FeeAboveCeilingError, UsageError
+from toolkit.errors import FeeAboveCeilingError, InternalError, UsageError
 
 DEFAULT_CEILING = Decimal(5)
 #: Rates above this are refused as typos (1 BTC per kvB).
 MAX_RATE = Decimal(100_000)
+#: Plain ASCII decimal notation only: Decimal() alone would also take "1_0"
+#: (= 10), "1e2", non-ASCII digits and NaN, none of which a user means as a
+#: fee rate.  At most 8 decimal places (1e-8 sat/vB is finer than any source).
+_RATE_TEXT = re.compile(r"[0-9]+(?:\.[0-9]{1,8})?|\.[0-9]{1,8}")
 
 
 def parse_rate(text: str, *, what: str = "fee rate") -> Decimal:
     """Parse a positive decimal sat/vB value such as ``"4.5"``."""
-    try:
-        rate = Decimal(text.strip())
-    except (InvalidOperation, AttributeError):
-        raise UsageError(f"{what} {text!r} is not a decimal number of sat/vB") from None
-    if not rate.is_finite() or rate <= 0:
+    if not isinstance(text, str) or not _RATE_TEXT.fullmatch(text.strip()):
+        raise UsageError(
+            f"{what} {text!r} is not a decimal number of sat/vB (digits, optionally a point and up to 8 decimals)"
+        )
+    rate = Decimal(text.strip())
+    if rate <= 0:
         raise UsageError(f"{what} must be a positive number of sat/vB, got {text!r}")
     if rate > MAX_RATE:
         raise UsageError(f"{what} {text} sat/vB is implausibly high (limit {MAX_RATE})")
@@ -35,7 +41,18 @@ def parse_rate(text: str, *, what: str = "fee rate") -> Decimal:
 
 def fee_for(rate: Decimal, vsize: int) -> int:
     """``ceil(rate * vsize)`` in sats, computed exactly."""
-    return int((rate * vsize).to_integral_value(rounding=ROUND_CEILING))
+    if not rate.is_finite() or rate <= 0 or vsize < 0:
+        raise InternalError("fee_for needs a positive finite rate and a non-negative size")
+    # Decimal multiplication rounds to the context precision (28 digits by
+    # default), which could round a rate like 1.0000000000000000000000000001
+    # down and underpay by a sat: give the product all the digits it needs
+    # and trap any rounding.
+    with localcontext() as ctx:
+        ctx.prec = len(rate.as_tuple().digits) + len(str(vsize)) + 2
+        ctx.Emin, ctx.Emax = MIN_EMIN, MAX_EMAX
+        ctx.traps[Inexact] = True
+        product = rate * vsize
+    return int(product.to_integral_value(rounding=ROUND_CEILING))
 
 
 def fmt_rate(rate: Decimal) -> str:

@@ -75,12 +75,24 @@ def test_fixed_rate_does_not_wait() -> None:
     assert t.sleeps == []
 
 
-@pytest.mark.parametrize("rate,vsize,fee", [("1", 100, 100), ("2.5", 101, 253), ("5", 250_064, 1_250_320), ("0.1", 1, 1), ("3.333", 3, 10)])
+@pytest.mark.parametrize(
+    "rate,vsize,fee",
+    [
+        ("1", 100, 100), ("2.5", 101, 253), ("5", 250_064, 1_250_320), ("0.1", 1, 1), ("3.333", 3, 10),
+        ("1.1", 2441, 2686), ("2.05", 2441, 5005), ("2.05", 2440, 5002), ("0.5", 3, 2), ("0.5", 4, 2),
+        ("5", 1, 5), ("5.00", 7, 35), ("5.001", 1000, 5001), ("5.001", 1001, 5007), ("100000", 1_000_000, 10**11),
+        ("0.00000001", 1, 1),
+        # More digits than Decimal's default 28-digit context: must not round down.
+        ("1.0000000000000000000000000001", 250, 251), ("1E-1000000", 250, 1),
+    ],
+)  # fmt: skip
 def test_fee_is_ceil_rate_times_vsize(rate: str, vsize: int, fee: int) -> None:
     assert fee_for(Decimal(rate), vsize) == fee
 
 
-@pytest.mark.parametrize("text", ["", "abc", "-1", "0", "nan", "inf", "1e9", "0x10"])
+@pytest.mark.parametrize(
+    "text", ["", "abc", "-1", "0", "nan", "inf", "1e9", "0x10", "1_0", "1e2", "\uff15", "+1", "0.000000001", "0.0", "1.", "100001"]
+)
 def test_parse_rate_rejects(text: str) -> None:
     with pytest.raises(UsageError):
         parse_rate(text)

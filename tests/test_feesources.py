@@ -77,6 +77,8 @@ def test_connection_refused_is_unavailable() -> None:
         b'{"hourFee": NaN}',
         b'{"hourFee": Infinity}',
         b'{"hourFee": 1e400}',
+        b'{"hourFee": 1e-30}',  # not 0, but garbage all the same
+        b'{"hourFee": 1e-1000000}',
     ],
 )
 def test_mempool_garbage_is_error_never_zero(body: bytes) -> None:

@@ -47,6 +47,7 @@ DEFAULT_PRIORITY = "halfhour"
 _RETRY_STATUS = frozenset({429, 502, 503, 504})
 _MAX_BODY = 1 << 20
 _IMPLAUSIBLE = Decimal(10) ** 9  # in the unit the source answers (sat/vB, BTC/kvB or sat/kB)
+_NEGLIGIBLE = Decimal(10) ** -8  # below 1e-8 in any of those units an answer is garbage, not a rate
 
 
 class FeeSource(Protocol):
@@ -123,6 +124,8 @@ def positive_rate(value: Any, what: str) -> Decimal:
         raise SourceUnavailableError(f"{what} is not a positive fee rate ({value})")
     if rate > _IMPLAUSIBLE:
         raise SourceUnavailableError(f"{what} is implausibly large ({value})")
+    if rate < _NEGLIGIBLE or rate.as_tuple().exponent < -20:  # type: ignore[operator]
+        raise SourceUnavailableError(f"{what} is not a plausible fee rate ({value})")
     return rate
 
 
