@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from decimal import MAX_EMAX, MIN_EMIN, ROUND_CEILING, Decimal, Inexact, localcontext
 
-from toolkit.errors import FeeAboveCeilingError, InternalError, UsageError
+from toolkit.errors import FeeAboveCeilingError, InternalError, SourceUnavailableError, UsageError
 
 DEFAULT_CEILING = Decimal(5)
 #: Rates above this are refused as typos (1 BTC per kvB).
@@ -76,6 +76,8 @@ def gate(
 
     ``fixed`` says the rate cannot change (``--fee-rate``), so waiting is
     pointless.  Raises :class:`FeeAboveCeilingError` naming rate and ceiling.
+    A source failing on the first fetch raises (exit 69); while waiting, a
+    failed poll is reported and the wait goes on.
     """
     rate = fetch()
     if rate <= ceiling:
@@ -87,19 +89,27 @@ def gate(
         )
     deadline = clock() + timeout
     while True:
-        now = clock()
-        if now + poll_interval > deadline:
+        left = deadline - clock()
+        if left <= 0:
             raise FeeAboveCeilingError(
                 f"fee rate {fmt_rate(rate)} sat/vB still above the ceiling {fmt_rate(ceiling)} sat/vB "
                 f"after waiting {timeout:g} s; nothing was written or signed"
             )
+        # The last poll happens at the deadline, so --timeout shorter than
+        # --poll-interval still waits (and checks) once.
+        pause = min(poll_interval, left)
         report(
             f"fee rate {fmt_rate(rate)} sat/vB > ceiling {fmt_rate(ceiling)} sat/vB; "
-            f"checking again in {poll_interval:g} s ({max(0.0, deadline - now):.0f} s left)"
+            f"checking again in {pause:g} s ({left:.0f} s left)"
         )
-        sleep(poll_interval)
-        rate = fetch()
+        sleep(pause)
+        try:
+            rate = fetch()
+        except SourceUnavailableError as exc:
+            # One failed poll must not end a long wait: the source already
+            # retried with backoff; keep the last rate and try again later.
+            report(f"{exc.message}; still waiting")
+            continue
         if rate <= ceiling:
             report(f"fee rate {fmt_rate(rate)} sat/vB is at or below the ceiling")
             return rate
-

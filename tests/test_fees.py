@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from inscriptions.fees import DEFAULT_CEILING, fee_for, gate, parse_rate
-from toolkit.errors import FeeAboveCeilingError, UsageError
+from toolkit.errors import FeeAboveCeilingError, SourceUnavailableError, UsageError
 
 
 def const(rate: str) -> Decimal:
@@ -65,7 +65,34 @@ def test_wait_times_out() -> None:
 
     with pytest.raises(FeeAboveCeilingError, match="after waiting 100 s"):
         gate(fetch, Decimal(5), wait=True, poll_interval=30, timeout=100, clock=t.clock, sleep=t.sleep)
-    assert t.sleeps == [30, 30, 30] and len(calls) == 4
+    assert t.sleeps == [30, 30, 30, 10] and len(calls) == 5  # the last check is at the deadline
+
+
+def test_timeout_shorter_than_poll_interval_still_checks_once() -> None:
+    t, rates = FakeTime(), iter(["6", "4"])
+    assert gate(lambda: Decimal(next(rates)), Decimal(5), wait=True, poll_interval=60, timeout=30,
+                clock=t.clock, sleep=t.sleep) == 4  # fmt: skip
+    assert t.sleeps == [30]
+
+
+def test_failed_poll_does_not_end_the_wait() -> None:
+    t, messages = FakeTime(), []
+    answers: list[Decimal | Exception] = [Decimal(6), SourceUnavailableError("mempool: HTTP 503"), Decimal("4.5")]
+
+    def fetch() -> Decimal:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    rate = gate(fetch, Decimal(5), wait=True, poll_interval=10, timeout=100, clock=t.clock, sleep=t.sleep,
+                report=messages.append)  # fmt: skip
+    assert rate == Decimal("4.5") and t.sleeps == [10, 10]
+    assert any("HTTP 503; still waiting" in m for m in messages)
+    # The first fetch failing is still exit 69 at once.
+    answers.append(SourceUnavailableError("mempool: HTTP 503"))
+    with pytest.raises(SourceUnavailableError):
+        gate(fetch, Decimal(5), wait=True, clock=t.clock, sleep=t.sleep)
 
 
 def test_fixed_rate_does_not_wait() -> None:

@@ -114,6 +114,15 @@ def test_bitcoind_cookie_file(tmp_path: Path) -> None:
         BitcoindSource(url, 1, FAST, environ={"ENOCH_BITCOIND_COOKIE": str(tmp_path / "none")}).fetch()
 
 
+def test_bitcoind_credentials_never_follow_a_redirect() -> None:
+    answer = rpc({"feerate": 0.00002, "blocks": 3})
+    with serve(Reply(body=answer)) as (other, elsewhere):
+        with serve(Reply(302, b"", headers={"Location": other + "/steal"})) as (url, _):
+            with pytest.raises(SourceUnavailableError, match="redirect"):
+                BitcoindSource(url, 3, FAST, environ={"ENOCH_BITCOIND_AUTH": "alice:s3cret"}).fetch()
+    assert elsewhere.requests == []
+
+
 @pytest.mark.parametrize(
     "reply,match",
     [

@@ -79,6 +79,17 @@ def _check_url(url: str, what: str) -> str:
     return url.rstrip("/")
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Refuse redirects: urllib would resend the Authorization header (the
+    bitcoind credentials) to wherever the server points."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_NO_REDIRECT_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 def http_request(
     url: str, policy: HttpPolicy, *, data: bytes | None = None, headers: dict[str, str] | None = None
 ) -> tuple[int, bytes]:
@@ -88,8 +99,9 @@ def http_request(
         if attempt:
             policy.sleep(policy.backoff * 2 ** (attempt - 1))
         req = urllib.request.Request(url, data=data, headers=headers or {}, method="POST" if data else "GET")
+        opener = _NO_REDIRECT_OPENER.open if "Authorization" in (headers or {}) else urllib.request.urlopen
         try:
-            with urllib.request.urlopen(req, timeout=policy.timeout) as resp:  # noqa: S310 (scheme checked)
+            with opener(req, timeout=policy.timeout) as resp:  # noqa: S310 (scheme checked)
                 return int(resp.status), resp.read(_MAX_BODY + 1)
         except urllib.error.HTTPError as exc:
             body = exc.read(_MAX_BODY + 1) if exc.fp is not None else b""
@@ -157,6 +169,11 @@ class BitcoindSource:
         if auth:
             headers["Authorization"] = auth
         status, body = http_request(self.url, self.policy, data=json.dumps(request).encode(), headers=headers)
+        if 300 <= status < 400:
+            raise SourceUnavailableError(
+                f"bitcoind at {self.url} answered a redirect (HTTP {status}); credentials are never sent to a "
+                "redirect target: give the final URL"
+            )
         if status == 401:
             raise SourceUnavailableError(
                 f"bitcoind at {self.url} refused the credentials (set ENOCH_BITCOIND_COOKIE or ENOCH_BITCOIND_AUTH)"
