@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from inscriptions.fees import fee_for, fmt_rate
+from inscriptions.fees import fmt_rate
 from inscriptions.groups import RELAY_BUDGETS, Item
 from inscriptions.network import address_from_script, parse_address
 from inscriptions.plan import PLAN_FORMAT, PLAN_NAME, SECRET_FORMAT, SECRET_NAME, Plan, PlannedGroup
@@ -75,8 +75,6 @@ def _group(value: Any, where: str, network: str, postage: int, rate: Decimal, re
         raise MalformedInputError(f"{where}: derived fields (vsize, fund, standard) are inconsistent")
     if group.postage_sats != postage * len(group.items):
         raise MalformedInputError(f"{where}: postage_sats does not match postage x inscriptions")
-    if group.fee_sats != fee_for(rate, group.reveal_vsize):
-        raise MalformedInputError(f"{where}: fee_sats is not ceil(fee_rate x reveal_vsize)")
     if group.reveal_weight > RELAY_BUDGETS[relay]:
         raise MalformedInputError(f"{where}: reveal_weight is above the {relay} relay budget")
     if address_from_script(group.script_pubkey, network) != group.commit_address:

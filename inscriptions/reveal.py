@@ -132,11 +132,13 @@ def sign_group(plan: Plan, secret: bytes, batch: VerifiedBatch, group: PlannedGr
     script = reveal_script(group.internal_key, inscriptions)
     if tapleaf_hash(script) != group.leaf_hash:
         raise VerificationError(f"group {group.group}: the batch no longer produces the committed reveal script")
+    # Checked here, not when loading: recover must work from any plan whose
+    # keys check out, reveal only from one whose numbers are all consistent.
     weight = reveal_weight(len(script), [plan.destination.script_pubkey] * len(group.items))
-    if weight != group.reveal_weight:
+    if weight != group.reveal_weight or group.fee_sats != fee_for(plan.fee_rate, group.reveal_vsize):
         raise VerificationError(
-            f"group {group.group}: plan.json gives a reveal weight of {group.reveal_weight} WU, its script makes "
-            f"{weight} WU (plan.json was edited); nothing was signed"
+            f"group {group.group}: plan.json gives a reveal of {group.reveal_weight} WU for {group.fee_sats} sats, "
+            f"its script makes {weight} WU at {fmt_rate(plan.fee_rate)} sat/vB (plan.json was edited); nothing was signed"
         )
     c = commit(group.internal_key, group.leaf_hash)
     outputs, fee, change = reveal_outputs(plan, group, len(script), funding.sats)

@@ -123,8 +123,8 @@ def test_hand_edited_plan_is_refused_before_signing(enoch: Enoch, tmp_path: Path
         x["fund_sats"] = x["postage_sats"] + x["fee_sats"]
 
     cases: list[tuple[Callable[[dict[str, Any]], None], int, str]] = [
-        (heavier, 1, "reveal weight"),  # consistent numbers, wrong for the script
-        (lambda d: heavier(d, 3), 65, "fee_sats"),
+        (heavier, 1, "was edited"),  # consistent numbers, wrong for the script
+        (lambda d: heavier(d, 3), 1, "was edited"),
         (lambda d: d.update(ceiling="2"), 65, "above the ceiling"),
         (lambda d: d.update(fee_rate="2.050"), 65, "canonical"),
         (lambda d: d.update(postage=100), 65, "dust limit"),
@@ -137,6 +137,12 @@ def test_hand_edited_plan_is_refused_before_signing(enoch: Enoch, tmp_path: Path
         assert r.exit_code == code, r.stderr
         assert words in r.stderr and "Traceback" not in r.stderr
         assert not (plan / "reveals").exists()
+    # recover needs only keys that check out: an edited fee does not lock the funds in.
+    (plan / "plan.json").write_bytes(original)
+    _edit(plan, lambda d: heavier(d, 3))
+    r = enoch("inscribe", "recover", str(plan), "--funding", f"0={TXID}:0:{g['fund_sats']}", "--to", SIGNET_P2WPKH,
+              "--fee-rate", "1")  # fmt: skip
+    assert r.exit_code == 0, r.stderr
 
 
 def test_decode_accepts_identical_shards_by_their_metadata(enoch: Enoch, tmp_path: Path) -> None:
