@@ -42,7 +42,7 @@ from toolkit.errors import (
 )
 from toolkit.fsio import atomic_write, fsync_dir, read_input
 
-_FUNDING = re.compile(r"(\d{1,9})=([0-9a-fA-F]{64}):(\d{1,10}):(\d{1,16})")
+_FUNDING = re.compile(r"([0-9]{1,9})=([0-9a-fA-F]{64}):([0-9]{1,10}):([0-9]{1,16})")  # ASCII digits only
 
 
 def parse_funding(text: str) -> tuple[int, Funding]:

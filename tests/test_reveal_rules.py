@@ -162,3 +162,25 @@ def test_decode_accepts_identical_shards_by_their_metadata(enoch: Enoch, tmp_pat
     bad = dataclasses.replace(env, inscription=dataclasses.replace(env.inscription, metadata=wrong))
     with pytest.raises(VerificationError, match="different batch position"):
         check_against_manifest(dataclasses.replace(decoded, envelopes=[bad]), batch.manifest, batch.manifest_bytes)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"\u0660={TXID}:0:5000",  # non-ASCII digit
+        f"0={TXID}:\u0661:5000",
+        f"0={TXID[:-1]}:0:5000",
+        f"0={TXID}0:0:5000",
+        f"0={TXID}:4294967296:5000",
+        f"0={TXID}:0:0",
+        f"0={TXID}:0:2100000000000001",
+        f"0={TXID}:0:-1",
+        f"0 = {TXID}:0:5000",
+        f"0={TXID}:0:5000:1",
+    ],
+)
+def test_funding_text_is_strict(text: str) -> None:
+    from inscriptions.reveal import parse_funding
+
+    with pytest.raises(UsageError):
+        parse_funding(text)
