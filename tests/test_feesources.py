@@ -192,6 +192,7 @@ def test_bitcoinlib_kept_out_of_home(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert not (tmp_path / ".bitcoinlib").exists()
     assert not proc.stdout.strip().startswith(str(tmp_path))
+    assert not os.path.exists(proc.stdout.strip())  # the private directory is removed at exit
 
 
 def test_server_not_speaking_http_is_unavailable() -> None:
@@ -218,7 +219,14 @@ def test_server_not_speaking_http_is_unavailable() -> None:
         srv.close()
 
 
-@pytest.mark.parametrize("spec", ["mempool:http://[::1", "mempool:http://host:port", "mempool:http://host:99999"])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "mempool:http://[::1", "mempool:http://host:port", "mempool:http://host:99999",
+        "mempool:http://" + "a" * 70 + ".invalid",  # IDNA label too long: was a UnicodeError, exit 70
+        "mempool:http://127.0.0.1:1/a b", "bitcoind:http://127.0.0.1:1/\x00",
+    ],
+)  # fmt: skip
 def test_invalid_urls_are_usage_errors(spec: str) -> None:
     with pytest.raises(UsageError, match="not a valid URL"):
         parse_fee_source(spec)

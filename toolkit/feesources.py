@@ -18,10 +18,12 @@ finite number is an error too, never a fee of 0.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import http.client
 import json
 import os
+import shutil
 import socket
 import tempfile
 import time
@@ -70,8 +72,11 @@ def _check_url(url: str, what: str) -> str:
     try:
         parts = urllib.parse.urlsplit(url)
         _ = parts.port  # raises ValueError for a non-numeric or out-of-range port
-    except ValueError:
+        (parts.hostname or "").encode("idna")  # urllib would fail on it later (UnicodeError)
+    except ValueError:  # UnicodeError is a ValueError
         raise UsageError(f"{what}: {url!r} is not a valid URL") from None
+    if any(c.isspace() or not c.isprintable() for c in url):
+        raise UsageError(f"{what}: {url!r} is not a valid URL (whitespace or control characters)")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(f"{what} needs an http(s) URL, got {url!r}")
     if parts.username is not None or parts.password is not None:
@@ -216,7 +221,9 @@ def isolate_bitcoinlib_home() -> None:
     """Point bitcoinlib at a private temporary data directory unless the user
     configured one; bitcoinlib otherwise creates ~/.bitcoinlib on import."""
     if not os.environ.get("BCL_DATA_DIR"):
-        os.environ["BCL_DATA_DIR"] = tempfile.mkdtemp(prefix="enoch-bitcoinlib-")
+        private = tempfile.mkdtemp(prefix="enoch-bitcoinlib-")
+        os.environ["BCL_DATA_DIR"] = private
+        atexit.register(shutil.rmtree, private, ignore_errors=True)  # its cache and log, not the user's
 
 
 @dataclass
