@@ -19,6 +19,8 @@ from toolkit.errors import FeeAboveCeilingError, InternalError, SourceUnavailabl
 DEFAULT_CEILING = Decimal(5)
 #: Rates above this are refused as typos (1 BTC per kvB).
 MAX_RATE = Decimal(100_000)
+#: Longest --poll-interval or --timeout accepted, in seconds (a year).
+MAX_WAIT = 365 * 24 * 3600.0
 #: Plain ASCII decimal notation only: Decimal() alone would also take "1_0"
 #: (= 10), "1e2", non-ASCII digits and NaN, none of which a user means as a
 #: fee rate.  At most 8 decimal places (1e-8 sat/vB is finer than any source).
@@ -79,6 +81,12 @@ def gate(
     A source failing on the first fetch raises (exit 69); while waiting, a
     failed poll is reported and the wait goes on.
     """
+    if wait and not (0 < poll_interval <= MAX_WAIT and 0 <= timeout <= MAX_WAIT):
+        # NaN fails every comparison (it would wait forever or crash
+        # time.sleep), and so do infinities and sleeps time.sleep refuses.
+        raise UsageError(
+            f"--poll-interval and --timeout must be finite numbers of seconds, at most {MAX_WAIT:g} (interval above 0)"
+        )
     rate = fetch()
     if rate <= ceiling:
         return rate

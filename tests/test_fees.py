@@ -127,3 +127,12 @@ def test_parse_rate_rejects(text: str) -> None:
 
 def test_parse_rate_accepts_decimals() -> None:
     assert parse_rate("4.25") == Decimal("4.25")
+
+
+@pytest.mark.parametrize("interval,timeout", [(float("nan"), 10.0), (10.0, float("nan")), (float("inf"), 10.0), (10.0, float("inf")), (0.0, 1.0), (1e300, 1e300), (1.0, -1.0)])
+def test_wait_needs_finite_interval_and_timeout(interval: float, timeout: float) -> None:
+    # NaN used to crash time.sleep (exit 70) or loop forever.
+    t = FakeTime()
+    with pytest.raises(UsageError, match="finite"):
+        gate(lambda: Decimal(6), Decimal(5), wait=True, poll_interval=interval, timeout=timeout, clock=t.clock, sleep=t.sleep)
+    assert t.sleeps == []
