@@ -174,7 +174,13 @@ def _check_earlier(plan: Plan, plan_dir: Path, r: Reveal) -> None:
     if stored == r.tx.hex_bytes + b"\n":
         return
     earlier = _signed_amount(plan, stored)
-    then = f"{earlier} sats" if earlier is not None else "a different amount"
+    if earlier is None or earlier == r.funding.sats:
+        raise OutputExistsError(
+            f"group {r.group}: {path} holds a different transaction for outpoint {r.funding.txid}:{r.funding.vout} "
+            "and this amount (was it or plan.json edited?); nothing was written: delete it only if you are sure "
+            "it was never broadcast"
+        )
+    then = f"{earlier} sats"
     raise OutputExistsError(
         f"group {r.group}: {path} already holds a reveal of outpoint {r.funding.txid}:{r.funding.vout} signed for "
         f"{then}, now given as {r.funding.sats} sats; an output has one amount, so one of them is wrong: check it "

@@ -60,6 +60,10 @@ def test_second_reveal_of_an_outpoint_with_another_amount(enoch: Enoch, tmp_path
     assert stored.read_bytes() == before and len(list((plan / "reveals").iterdir())) == 1
     # Same amount again: idempotent.
     assert enoch("inscribe", "reveal", str(plan), "--funding", f"0={TXID}:0:{fund}").exit_code == 0
+    # A stored file that was tampered with is not overwritten either.
+    stored.write_bytes(b"garbage\n")
+    r = enoch("inscribe", "reveal", str(plan), "--funding", f"0={TXID}:0:{fund}")
+    assert r.exit_code == 2 and "different transaction" in r.stderr and stored.read_bytes() == b"garbage\n"
     # The user decides the new amount is right: after deleting the file it is signed.
     stored.unlink()
     assert enoch("inscribe", "reveal", str(plan), "--funding", f"0={TXID}:0:{fund + 50_000}").exit_code == 0
