@@ -100,7 +100,8 @@ def load_secret(plan_dir: Path) -> bytes:
 def load_plan(plan_dir: Path) -> tuple[Plan, bytes]:
     """Parse plan.json and the secret, and check that they belong together."""
     if not plan_dir.is_dir():
-        raise InputMissingError(f"plan directory {plan_dir} does not exist")
+        what = "is not a directory" if plan_dir.exists() else "does not exist"
+        raise InputMissingError(f"plan directory {plan_dir} {what}")
     raw = read_input(plan_dir / PLAN_NAME, what="plan")
     o = obj(strict_loads(raw, what=PLAN_NAME), PLAN_NAME, None)
     if o.get("format") != PLAN_FORMAT:

@@ -226,3 +226,13 @@ def test_secret_is_durable_before_any_key_is_derived(tmp_path: Path, monkeypatch
     dir_synced = next(i for i, e in enumerate(events) if e.startswith("fsync-dir .plan.") and i > secret_synced)
     assert secret_synced < dir_synced < events.index("derive")
     assert stat.S_IMODE((tmp_path / "plan" / "batch-secret.json").stat().st_mode) == 0o600
+
+
+def test_postage_times_inscriptions_above_21m_btc_refused_before_packing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Packing computes pointers p x postage; past 2**64 encode_pointer raised ValueError (exit 70).
+    batch = small_batch(tmp_path)
+    monkeypatch.setattr(plan_module, "pack_groups", lambda *a, **k: pytest.fail("packed"))
+    n = batch.manifest.tree_size + 1
+    with pytest.raises(UsageError, match="21 million BTC"):
+        plan_for(batch, tmp_path / "plan", postage=21_000_000 * 100_000_000 // n + 1)
+    assert not (tmp_path / "plan").exists()
