@@ -188,3 +188,15 @@ def test_funding_text_is_strict(text: str) -> None:
 
     with pytest.raises(UsageError):
         parse_funding(text)
+
+
+def test_decode_of_a_transaction_without_inscriptions(enoch: Enoch, tmp_path: Path) -> None:
+    legacy = "01000000" "01" + "11" * 32 + "00000000" "00" "ffffffff" "01" "e803000000000000" "01" "51" "00000000"
+    r = enoch("inscribe", "decode", legacy, "--json")
+    assert r.exit_code == 0 and r.json()["inscriptions"] == []
+    batch = small_batch(tmp_path)
+    r = enoch("inscribe", "decode", legacy, "--manifest", str(batch.path / "manifest.json"), "--json")
+    assert r.exit_code == 1 and "carries no inscriptions" in r.json()["error"]["message"]
+    # A witness marker with every witness stack empty is malformed, not "no inscriptions".
+    marked = legacy[:8] + "0001" + legacy[8:-8] + "00" + legacy[-8:]
+    assert enoch("inscribe", "decode", marked, "--json").exit_code == 65
