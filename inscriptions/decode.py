@@ -79,25 +79,34 @@ def check_against_manifest(decoded: Decoded, manifest: Manifest, manifest_bytes:
     raises VerificationError naming the first one that does not belong."""
     if not decoded.envelopes:
         raise VerificationError("the transaction carries no inscriptions")
-    leaves = {s.leaf_hash: s.index for s in manifest.shards}
+    # Identical chunks (duplicate files, empty files) give identical shards:
+    # one body can be several leaves, and its metadata picks which one.
+    leaves: dict[bytes, list[int]] = {}
+    for s in manifest.shards:
+        leaves.setdefault(s.leaf_hash, []).append(s.index)
     roles: list[str] = []
     for env in decoded.envelopes:
         name = f"inscription {env.input}:{env.offset}"
         body = env.inscription.body
         if body is None:
             raise VerificationError(f"{name} has no body")
-        shard = None if body == manifest_bytes else leaves.get(leaf_hash(body))
-        if body != manifest_bytes and shard is None:
+        is_manifest = body == manifest_bytes
+        candidates = [] if is_manifest else leaves.get(leaf_hash(body), [])
+        if not is_manifest and not candidates:
             raise VerificationError(
                 f"{name} (body SHA-256 {hashlib.sha256(body).hexdigest()}) is neither a shard of batch "
                 f"{manifest.root.hex()} nor its manifest"
             )
+        shard = None if is_manifest else candidates[0]
         if env.inscription.metadata is not None:
             try:
                 meta = InscriptionMetadata.from_bytes(env.inscription.metadata)
             except MalformedInputError as exc:
                 raise VerificationError(f"{name}: metadata is not enoch metadata ({exc.message})") from None
-            if (meta.root, meta.tree_size, meta.shard) != (manifest.root, manifest.tree_size, shard):
+            if (meta.root, meta.tree_size) != (manifest.root, manifest.tree_size) or (
+                meta.shard is not None if is_manifest else meta.shard not in candidates
+            ):
                 raise VerificationError(f"{name}: metadata names a different batch position than its body")
+            shard = meta.shard
         roles.append("manifest" if shard is None else f"shard {shard}")
     return roles

@@ -220,7 +220,9 @@ def _to_inscription(payload: list[bytes]) -> tuple[Inscription, bool, bool, bool
     for key, value in pairs:
         fields.setdefault(key, []).append(value)
     duplicate = any(len(values) > 1 for values in fields.values())
+    # ord concatenates every push of its chunked tags (metadata, properties).
     metadata_parts = fields.pop(bytes([TAG_METADATA]), None)
+    properties_parts = fields.pop(bytes([TAG_PROPERTIES]), None)
     ins = Inscription(
         body=None if body_at is None else b"".join(payload[body_at + 1 :]),
         content_encoding=_take(fields, TAG_CONTENT_ENCODING),
@@ -230,7 +232,7 @@ def _to_inscription(payload: list[bytes]) -> tuple[Inscription, bool, bool, bool
         metaprotocol=_take(fields, TAG_METAPROTOCOL),
         parents=tuple(fields.pop(bytes([TAG_PARENT]), [])),
         pointer=_take(fields, TAG_POINTER),
-        properties=_take(fields, TAG_PROPERTIES),
+        properties=b"".join(properties_parts) if properties_parts else None,
         rune=_take(fields, TAG_RUNE),
     )
     unrecognized_even = any(key[:1] and key[0] % 2 == 0 for key in fields)

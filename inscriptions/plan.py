@@ -117,6 +117,15 @@ class Plan:
         }
 
 
+def existing_plan_message(out: Path) -> str:
+    """Why an existing plan directory is refused (there is no --overwrite)."""
+    return (
+        f"{out} exists; a plan is never overwritten, because replacing its batch secret would lose every sat "
+        "sent to its commit addresses: choose another -o, or delete it yourself once you are sure none of its "
+        "commit addresses was ever funded"
+    )
+
+
 def secret_to_bytes(secret: bytes) -> bytes:
     return canonical_dumps({"format": SECRET_FORMAT, "secret": secret.hex()}) + b"\n"
 
@@ -174,8 +183,10 @@ def make_plan(
             f"--postage {postage} is below the dust limit of {destination.address} ({destination.dust_limit} sats)"
         )
     if os.path.lexists(out):
-        raise OutputExistsError(f"{out} exists; a plan is never overwritten (its addresses may hold funds)")
+        raise OutputExistsError(existing_plan_message(out))
     items = batch_items(batch.manifest, len(batch.manifest_bytes))
+    if postage * len(items) > MAX_MONEY:
+        raise UsageError(f"--postage {postage} x {len(items)} inscriptions is more than 21 million BTC")
     groups = pack_groups(items, batch.manifest, relay=relay, postage=postage, destination_script=destination.script_pubkey)
     with atomic_directory(out) as tmp:
         secret = secrets.token_bytes(32)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from inscriptions.fees import fmt_rate
 from inscriptions.groups import RELAY_BUDGETS, Item
 from inscriptions.network import address_from_script, parse_address
 from inscriptions.plan import PLAN_FORMAT, PLAN_NAME, SECRET_FORMAT, SECRET_NAME, Plan, PlannedGroup
@@ -38,6 +39,8 @@ def _decimal(o: Obj, key: str) -> Decimal:
         raise MalformedInputError(f"plan {key} {text!r} is not a decimal") from None
     if not value.is_finite() or value <= 0:
         raise MalformedInputError(f"plan {key} must be positive")
+    if fmt_rate(value) != text:
+        raise MalformedInputError(f"plan {key} {text!r} is not in canonical form ({fmt_rate(value)!r})")
     return value
 
 
@@ -52,7 +55,7 @@ def _item(value: Any, where: str) -> Item:
     return Item(int_field(o, "shard"), str_field(o, "content_type"), int_field(o, "body_size"))
 
 
-def _group(value: Any, where: str, network: str, postage: int, rate: Decimal) -> PlannedGroup:
+def _group(value: Any, where: str, network: str, postage: int, rate: Decimal, relay: str) -> PlannedGroup:
     o = obj(value, where, _GROUP_KEYS)
     items = o["inscriptions"]
     if not isinstance(items, list) or not items:
@@ -72,6 +75,8 @@ def _group(value: Any, where: str, network: str, postage: int, rate: Decimal) ->
         raise MalformedInputError(f"{where}: derived fields (vsize, fund, standard) are inconsistent")
     if group.postage_sats != postage * len(group.items):
         raise MalformedInputError(f"{where}: postage_sats does not match postage x inscriptions")
+    if group.reveal_weight > RELAY_BUDGETS[relay]:
+        raise MalformedInputError(f"{where}: reveal_weight is above the {relay} relay budget")
     if address_from_script(group.script_pubkey, network) != group.commit_address:
         raise MalformedInputError(f"{where}: commit address does not match its scriptPubKey")
     return group
@@ -95,7 +100,8 @@ def load_secret(plan_dir: Path) -> bytes:
 def load_plan(plan_dir: Path) -> tuple[Plan, bytes]:
     """Parse plan.json and the secret, and check that they belong together."""
     if not plan_dir.is_dir():
-        raise InputMissingError(f"plan directory {plan_dir} does not exist")
+        what = "is not a directory" if plan_dir.exists() else "does not exist"
+        raise InputMissingError(f"plan directory {plan_dir} {what}")
     raw = read_input(plan_dir / PLAN_NAME, what="plan")
     o = obj(strict_loads(raw, what=PLAN_NAME), PLAN_NAME, None)
     if o.get("format") != PLAN_FORMAT:
@@ -107,6 +113,8 @@ def load_plan(plan_dir: Path) -> tuple[Plan, bytes]:
     relay = str_field(o, "relay")
     if relay not in RELAY_BUDGETS:
         raise MalformedInputError(f"{PLAN_NAME}: unknown relay {relay!r}")
+    if postage < destination.dust_limit:
+        raise MalformedInputError(f"{PLAN_NAME}: postage {postage} is below the destination's dust limit")
     b = obj(o["batch"], "batch", _BATCH_KEYS)
     groups = o["groups"]
     if not isinstance(groups, list) or not groups:
@@ -122,8 +130,10 @@ def load_plan(plan_dir: Path) -> tuple[Plan, bytes]:
         root=hex_field(b, "root", 32),
         tree_size=int_field(b, "tree_size", minimum=1),
         manifest_sha256=hex_field(b, "manifest_sha256", 32),
-        groups=tuple(_group(g, f"groups[{i}]", network, postage, rate) for i, g in enumerate(groups)),
+        groups=tuple(_group(g, f"groups[{i}]", network, postage, rate, relay) for i, g in enumerate(groups)),
     )
+    if plan.fee_rate > plan.ceiling:
+        raise MalformedInputError(f"{PLAN_NAME}: fee_rate is above the ceiling; plan never writes such a plan")
     if [g.group for g in plan.groups] != list(range(len(plan.groups))):
         raise MalformedInputError(f"{PLAN_NAME}: groups must be numbered 0, 1, 2, ...")
     secret = load_secret(plan_dir)

@@ -30,6 +30,7 @@ class Tx:
     witnesses: tuple[tuple[bytes, ...], ...]
     locktime: int
     txid: str
+    weight: int  # BIP 141: 3 x stripped size + total size
 
 
 class _Reader:
@@ -99,7 +100,8 @@ def parse_tx(raw: bytes) -> Tx:
         raise MalformedInputError(f"{len(raw) - r.pos} trailing bytes after the transaction")
     stripped = raw[:4] + raw[6:_witness_start(raw)] + raw[-4:] if segwit else raw
     txid = hashlib.sha256(hashlib.sha256(stripped).digest()).digest()[::-1].hex()
-    return Tx(version, tuple(inputs), tuple(outputs), tuple(witnesses), locktime, txid)
+    weight = 3 * len(stripped) + len(raw)
+    return Tx(version, tuple(inputs), tuple(outputs), tuple(witnesses), locktime, txid, weight)
 
 
 def _witness_start(raw: bytes) -> int:

@@ -17,6 +17,7 @@ address at ``ceil(rate * vsize)``; needs only the plan and its secret.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,16 +25,24 @@ from decimal import Decimal
 from pathlib import Path
 
 from inscriptions.batch import VerifiedBatch, read_manifest
-from inscriptions.fees import fee_for
-from inscriptions.groups import Group, group_inscriptions, reveal_script
+from inscriptions.fees import fee_for, fmt_rate
+from inscriptions.groups import RELAY_BUDGETS, STANDARD_WEIGHT, Group, group_inscriptions, reveal_script
 from inscriptions.network import Destination
 from inscriptions.plan import MAX_MONEY, Plan, PlannedGroup, body_reader
+from inscriptions.rawtx import parse_tx
 from inscriptions.taproot import commit, derive_group_secret, tapleaf_hash
 from inscriptions.txbuild import Funding, SignedTx, reveal_weight, sign_reveal, sign_sweep, sweep_weight
-from toolkit.errors import InputMissingError, InternalError, UsageError, VerificationError
-from toolkit.fsio import atomic_write, fsync_dir
+from toolkit.errors import (
+    InputMissingError,
+    InternalError,
+    MalformedInputError,
+    OutputExistsError,
+    UsageError,
+    VerificationError,
+)
+from toolkit.fsio import atomic_write, fsync_dir, read_input
 
-_FUNDING = re.compile(r"(\d{1,9})=([0-9a-fA-F]{64}):(\d{1,10}):(\d{1,16})")
+_FUNDING = re.compile(r"([0-9]{1,9})=([0-9a-fA-F]{64}):([0-9]{1,10}):([0-9]{1,16})")  # ASCII digits only
 
 
 def parse_funding(text: str) -> tuple[int, Funding]:
@@ -98,16 +107,22 @@ def reveal_outputs(plan: Plan, group: PlannedGroup, script_size: int, funded: in
     if funded == group.fund_sats:
         return outputs, group.fee_sats, 0
     with_change = outputs + [(dest.script_pubkey, 0)]
-    vsize = (reveal_weight(script_size, [spk for spk, _ in with_change]) + 3) // 4
-    fee = fee_for(plan.fee_rate, vsize)
+    weight = reveal_weight(script_size, [spk for spk, _ in with_change])
+    fee = fee_for(plan.fee_rate, (weight + 3) // 4)
     change = funded - group.postage_sats - fee
+    refuse = (
+        f"group {group.group} is overfunded by {funded - group.fund_sats} sats; refusing to burn it as fee: "
+        f"sweep it back with `enoch inscribe recover` and fund exactly {group.fund_sats} sats"
+    )
     if change < dest.dust_limit:
-        raise UsageError(
-            f"group {group.group} is overfunded by {funded - group.fund_sats} sats, too little for a change output "
-            f"(needs {fee - group.fee_sats + dest.dust_limit} more than the plan); refusing to burn it as fee: "
-            "sweep it back with `enoch inscribe recover` and fund exactly "
-            f"{group.fund_sats} sats"
-        )
+        need = fee - group.fee_sats + dest.dust_limit
+        raise UsageError(f"{refuse} (a change output needs at least {need} sats more than the plan)")
+    # The change output must not cost the reveal the relay policy the plan
+    # promised: a "standard" group stays at or below 400,000 WU, any group
+    # within its relay budget.
+    limit = STANDARD_WEIGHT if group.is_standard() else RELAY_BUDGETS[plan.relay]
+    if weight > limit:
+        raise UsageError(f"{refuse} (a change output would make the reveal {weight} WU, above {limit} WU)")
     return outputs + [(dest.script_pubkey, change)], fee, change
 
 
@@ -117,6 +132,14 @@ def sign_group(plan: Plan, secret: bytes, batch: VerifiedBatch, group: PlannedGr
     script = reveal_script(group.internal_key, inscriptions)
     if tapleaf_hash(script) != group.leaf_hash:
         raise VerificationError(f"group {group.group}: the batch no longer produces the committed reveal script")
+    # Checked here, not when loading: recover must work from any plan whose
+    # keys check out, reveal only from one whose numbers are all consistent.
+    weight = reveal_weight(len(script), [plan.destination.script_pubkey] * len(group.items))
+    if weight != group.reveal_weight or group.fee_sats != fee_for(plan.fee_rate, group.reveal_vsize):
+        raise VerificationError(
+            f"group {group.group}: plan.json gives a reveal of {group.reveal_weight} WU for {group.fee_sats} sats, "
+            f"its script makes {weight} WU at {fmt_rate(plan.fee_rate)} sat/vB (plan.json was edited); nothing was signed"
+        )
     c = commit(group.internal_key, group.leaf_hash)
     outputs, fee, change = reveal_outputs(plan, group, len(script), funding.sats)
     tx = sign_reveal(derive_group_secret(secret, group.group), c, script, funding, outputs)
@@ -125,25 +148,68 @@ def sign_group(plan: Plan, secret: bytes, batch: VerifiedBatch, group: PlannedGr
     return Reveal(group.group, funding, tx, fee, change)
 
 
+def _reveal_path(plan_dir: Path, r: Reveal) -> Path:
+    return plan_dir / "reveals" / f"group-{r.group:04d}-{r.funding.txid}-{r.funding.vout}.hex"
+
+
+def _signed_amount(plan: Plan, stored: bytes) -> int | None:
+    """The commit output amount a stored reveal was signed for (its outputs
+    plus its fee at the plan's rate), or None if it does not parse."""
+    try:
+        tx = parse_tx(bytes.fromhex(stored.decode("ascii").strip()))
+    except (ValueError, MalformedInputError):
+        return None
+    return sum(value for value, _ in tx.outputs) + fee_for(plan.fee_rate, (tx.weight + 3) // 4)
+
+
+def _check_earlier(plan: Plan, plan_dir: Path, r: Reveal) -> None:
+    """A reveal stored for the same outpoint must be this one.  A different
+    one means the same commit output was given two different amounts, and at
+    most one of them is right (a signature commits to the amount): the user
+    must decide; a signed transaction is never replaced silently."""
+    path = _reveal_path(plan_dir, r)
+    if not os.path.lexists(path):
+        return
+    stored = read_input(path, what="stored reveal")
+    if stored == r.tx.hex_bytes + b"\n":
+        return
+    earlier = _signed_amount(plan, stored)
+    if earlier is None or earlier == r.funding.sats:
+        raise OutputExistsError(
+            f"group {r.group}: {path} holds a different transaction for outpoint {r.funding.txid}:{r.funding.vout} "
+            "and this amount (was it or plan.json edited?); nothing was written: delete it only if you are sure "
+            "it was never broadcast"
+        )
+    then = f"{earlier} sats"
+    raise OutputExistsError(
+        f"group {r.group}: {path} already holds a reveal of outpoint {r.funding.txid}:{r.funding.vout} signed for "
+        f"{then}, now given as {r.funding.sats} sats; an output has one amount, so one of them is wrong: check it "
+        f"in your wallet or a block explorer, then either pass that amount or, if {r.funding.sats} is right, "
+        "delete that file and run reveal again; nothing was written"
+    )
+
+
 def _store(path: Path, data: bytes) -> None:
     """Write once; an identical existing file is fine (idempotent re-runs)."""
     if not path.parent.is_dir():
+        if os.path.lexists(path.parent):
+            raise OutputExistsError(f"{path.parent} exists and is not a directory")
         path.parent.mkdir()
         fsync_dir(path.parent.parent)
-    if path.exists():
-        if path.read_bytes() != data:
-            raise InternalError(f"{path} exists with different content; refusing to replace a signed transaction")
-        return
-    atomic_write(path, data)
+    if not os.path.lexists(path):
+        atomic_write(path, data)
 
 
 def reveal_all(
     plan_dir: Path, plan: Plan, secret: bytes, fundings: Sequence[tuple[PlannedGroup, Funding]], batch: VerifiedBatch
 ) -> list[Reveal]:
-    """Sign every funded group, then write all transactions into the plan."""
+    """Sign every funded group, then write all transactions into the plan
+    (after checking that none conflicts with one stored earlier)."""
     reveals = [sign_group(plan, secret, batch, g, f) for g, f in fundings]
     for r in reveals:
-        _store(plan_dir / "reveals" / f"group-{r.group:04d}-{r.funding.txid}-{r.funding.vout}.hex", r.tx.hex_bytes + b"\n")
+        _check_earlier(plan, plan_dir, r)
+    for r in reveals:
+        _store(_reveal_path(plan_dir, r), r.tx.hex_bytes + b"\n")
     return reveals
 
 
@@ -165,10 +231,12 @@ def recover(
     fee = fee_for(rate, vsize)
     amount = total - fee
     if amount < to.dust_limit:
-        raise UsageError(f"sweeping {total} sats at {rate} sat/vB leaves {amount} sats, below the dust limit {to.dust_limit}")
+        raise UsageError(
+            f"sweeping {total} sats at {fmt_rate(rate)} sat/vB leaves {amount} sats, below the dust limit {to.dust_limit}"
+        )
     keys = [(derive_group_secret(secret, g.group), commit(g.internal_key, g.leaf_hash)) for g, _ in fundings]
     tx = sign_sweep(keys, [f for _, f in fundings], (to.script_pubkey, amount))
     if tx.vsize != vsize:
         raise InternalError("sweep vsize differs from the prediction")
-    _store(plan_dir / "recovers" / f"{tx.txid}.hex", tx.hex_bytes + b"\n")
+    _store(plan_dir / "recovers" / f"{tx.txid}.hex", tx.hex_bytes + b"\n")  # named by txid: same name, same bytes
     return Sweep(tx, fee, amount)

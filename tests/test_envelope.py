@@ -134,6 +134,12 @@ def test_chunked_metadata_is_concatenated_but_flagged_duplicate() -> None:
     assert env.inscription.metadata == b"abcd" and env.duplicate_field
 
 
+def test_chunked_properties_are_concatenated_like_ord() -> None:
+    # ord's Tag::Properties (17) is chunked like metadata (reveal_script_chunks_properties).
+    [env] = parse_tapscript(_raw(b"ord", b"\x11", b"ab", b"\x11", b"cd"))
+    assert env.inscription.properties == b"abcd" and env.duplicate_field and not env.unrecognized_even_field
+
+
 def test_pushnum_tag_recorded() -> None:
     script = bytes([0, 0x63]) + push(b"ord") + bytes([0x51]) + push(b"t") + bytes([0, 0x68])
     [env] = parse_tapscript(script)

@@ -77,6 +77,8 @@ def test_connection_refused_is_unavailable() -> None:
         b'{"hourFee": NaN}',
         b'{"hourFee": Infinity}',
         b'{"hourFee": 1e400}',
+        b'{"hourFee": 1e-30}',  # not 0, but garbage all the same
+        b'{"hourFee": 1e-1000000}',
     ],
 )
 def test_mempool_garbage_is_error_never_zero(body: bytes) -> None:
@@ -110,6 +112,15 @@ def test_bitcoind_cookie_file(tmp_path: Path) -> None:
     assert script.requests[0][2]["Authorization"] == "Basic " + base64.b64encode(b"__cookie__:abc123").decode()
     with pytest.raises(InputMissingError):
         BitcoindSource(url, 1, FAST, environ={"ENOCH_BITCOIND_COOKIE": str(tmp_path / "none")}).fetch()
+
+
+def test_bitcoind_credentials_never_follow_a_redirect() -> None:
+    answer = rpc({"feerate": 0.00002, "blocks": 3})
+    with serve(Reply(body=answer)) as (other, elsewhere):
+        with serve(Reply(302, b"", headers={"Location": other + "/steal"})) as (url, _):
+            with pytest.raises(SourceUnavailableError, match="redirect"):
+                BitcoindSource(url, 3, FAST, environ={"ENOCH_BITCOIND_AUTH": "alice:s3cret"}).fetch()
+    assert elsewhere.requests == []
 
 
 @pytest.mark.parametrize(
@@ -181,6 +192,7 @@ def test_bitcoinlib_kept_out_of_home(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert not (tmp_path / ".bitcoinlib").exists()
     assert not proc.stdout.strip().startswith(str(tmp_path))
+    assert not os.path.exists(proc.stdout.strip())  # the private directory is removed at exit
 
 
 def test_server_not_speaking_http_is_unavailable() -> None:
@@ -207,7 +219,14 @@ def test_server_not_speaking_http_is_unavailable() -> None:
         srv.close()
 
 
-@pytest.mark.parametrize("spec", ["mempool:http://[::1", "mempool:http://host:port", "mempool:http://host:99999"])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "mempool:http://[::1", "mempool:http://host:port", "mempool:http://host:99999",
+        "mempool:http://" + "a" * 70 + ".invalid",  # IDNA label too long: was a UnicodeError, exit 70
+        "mempool:http://127.0.0.1:1/a b", "bitcoind:http://127.0.0.1:1/\x00",
+    ],
+)  # fmt: skip
 def test_invalid_urls_are_usage_errors(spec: str) -> None:
     with pytest.raises(UsageError, match="not a valid URL"):
         parse_fee_source(spec)

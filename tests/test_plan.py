@@ -201,3 +201,38 @@ def test_packing_property(many_shards: Any, tmp_path_factory: pytest.TempPathFac
     order = [i.shard for g in plan.groups for i in g.items]
     assert order == [None, *range(many_shards.manifest.tree_size)]
     assert all(g.fund_sats == postage * len(g.items) + g.fee_sats for g in plan.groups)
+
+
+def test_secret_is_durable_before_any_key_is_derived(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Order of events in make_plan: the secret's bytes are fsynced, then its
+    directory, and only then is any key (hence address) derived from it."""
+    batch = small_batch(tmp_path)
+    events: list[str] = []
+    real_fsync, real_xonly = os.fsync, plan_module.xonly_public_key
+
+    def fsync(fd: int) -> None:
+        target = os.readlink(f"/proc/self/fd/{fd}")
+        events.append(("fsync-dir " if os.path.isdir(target) else "fsync-file ") + os.path.basename(target))
+        real_fsync(fd)
+
+    def xonly(secret: bytes) -> bytes:
+        events.append("derive")
+        return real_xonly(secret)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(plan_module, "xonly_public_key", xonly)
+    plan_for(batch, tmp_path / "plan")
+    secret_synced = next(i for i, e in enumerate(events) if e.startswith("fsync-file .batch-secret.json."))
+    dir_synced = next(i for i, e in enumerate(events) if e.startswith("fsync-dir .plan.") and i > secret_synced)
+    assert secret_synced < dir_synced < events.index("derive")
+    assert stat.S_IMODE((tmp_path / "plan" / "batch-secret.json").stat().st_mode) == 0o600
+
+
+def test_postage_times_inscriptions_above_21m_btc_refused_before_packing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Packing computes pointers p x postage; past 2**64 encode_pointer raised ValueError (exit 70).
+    batch = small_batch(tmp_path)
+    monkeypatch.setattr(plan_module, "pack_groups", lambda *a, **k: pytest.fail("packed"))
+    n = batch.manifest.tree_size + 1
+    with pytest.raises(UsageError, match="21 million BTC"):
+        plan_for(batch, tmp_path / "plan", postage=21_000_000 * 100_000_000 // n + 1)
+    assert not (tmp_path / "plan").exists()

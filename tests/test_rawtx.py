@@ -37,6 +37,13 @@ def test_matches_embit() -> None:
     assert tx.inputs[0].txid == "cd" * 32 and tx.inputs[0].vout == 3 and tx.inputs[0].sequence == 0xFFFFFFFD
     assert tx.outputs[0][0] == 40_000
     assert list(tx.witnesses[0]) == other.vin[0].witness.items
+    # BIP 141 weight from embit's own serializations (with and without witness).
+    from embit.transaction import Transaction, TransactionInput
+
+    bare = Transaction(version=other.version, vin=[TransactionInput(i.txid, i.vout, i.script_sig, i.sequence) for i in other.vin],
+                       vout=other.vout, locktime=other.locktime)  # fmt: skip
+    assert tx.weight == 3 * len(bare.serialize()) + len(RAW)
+    assert parse_tx(LEGACY).weight == 4 * len(LEGACY)
 
 
 def test_legacy_transaction() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,11 +14,11 @@ from inscriptions.decode import check_against_manifest, decode_tx, describe
 from inscriptions.fees import fmt_rate, parse_rate
 from inscriptions.groups import RELAY_BUDGETS
 from inscriptions.network import NETWORKS, parse_address
-from inscriptions.plan import MAX_MONEY, SECRET_NAME, make_plan
+from inscriptions.plan import MAX_MONEY, SECRET_NAME, existing_plan_message, make_plan
 from inscriptions.planfile import load_plan
 from inscriptions.reveal import open_batch, parse_fundings, recover, reveal_all
 from toolkit.cli_options import json_option
-from toolkit.errors import InputMissingError, UsageError
+from toolkit.errors import InputMissingError, OutputExistsError
 from toolkit.fee_options import describe_rate, fee_options, gated_rate, pop_fee_options
 from toolkit.hexutil import parse_hex
 from toolkit.output import Progress, SimpleResult, info
@@ -60,8 +61,8 @@ def plan(
     """Verify BATCH_DIR and write a plan: commit addresses and amounts to fund."""
     fee_opts = pop_fee_options(kwargs)
     dest = parse_address(destination, network)
-    if plan_dir.exists():
-        raise UsageError(f"{plan_dir} exists; a plan is never overwritten (its addresses may hold funds)")
+    if os.path.lexists(plan_dir):
+        raise OutputExistsError(existing_plan_message(plan_dir))
     if not (batch_dir / "manifest.json").is_file():
         raise InputMissingError(f"{batch_dir} is not a batch directory (no manifest.json)")
     total = sum(f.size for f in read_manifest(batch_dir / "manifest.json")[0].files)

@@ -18,10 +18,12 @@ finite number is an error too, never a fee of 0.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import http.client
 import json
 import os
+import shutil
 import socket
 import tempfile
 import time
@@ -47,6 +49,7 @@ DEFAULT_PRIORITY = "halfhour"
 _RETRY_STATUS = frozenset({429, 502, 503, 504})
 _MAX_BODY = 1 << 20
 _IMPLAUSIBLE = Decimal(10) ** 9  # in the unit the source answers (sat/vB, BTC/kvB or sat/kB)
+_NEGLIGIBLE = Decimal(10) ** -8  # below 1e-8 in any of those units an answer is garbage, not a rate
 
 
 class FeeSource(Protocol):
@@ -69,13 +72,27 @@ def _check_url(url: str, what: str) -> str:
     try:
         parts = urllib.parse.urlsplit(url)
         _ = parts.port  # raises ValueError for a non-numeric or out-of-range port
-    except ValueError:
+        (parts.hostname or "").encode("idna")  # urllib would fail on it later (UnicodeError)
+    except ValueError:  # UnicodeError is a ValueError
         raise UsageError(f"{what}: {url!r} is not a valid URL") from None
+    if any(c.isspace() or not c.isprintable() for c in url):
+        raise UsageError(f"{what}: {url!r} is not a valid URL (whitespace or control characters)")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(f"{what} needs an http(s) URL, got {url!r}")
     if parts.username is not None or parts.password is not None:
         raise UsageError(f"{what}: do not put credentials in the URL (argv is visible to other users); use the environment")
     return url.rstrip("/")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Refuse redirects: urllib would resend the Authorization header (the
+    bitcoind credentials) to wherever the server points."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_NO_REDIRECT_OPENER = urllib.request.build_opener(_NoRedirect)
 
 
 def http_request(
@@ -87,8 +104,9 @@ def http_request(
         if attempt:
             policy.sleep(policy.backoff * 2 ** (attempt - 1))
         req = urllib.request.Request(url, data=data, headers=headers or {}, method="POST" if data else "GET")
+        opener = _NO_REDIRECT_OPENER.open if "Authorization" in (headers or {}) else urllib.request.urlopen
         try:
-            with urllib.request.urlopen(req, timeout=policy.timeout) as resp:  # noqa: S310 (scheme checked)
+            with opener(req, timeout=policy.timeout) as resp:  # noqa: S310 (scheme checked)
                 return int(resp.status), resp.read(_MAX_BODY + 1)
         except urllib.error.HTTPError as exc:
             body = exc.read(_MAX_BODY + 1) if exc.fp is not None else b""
@@ -123,6 +141,8 @@ def positive_rate(value: Any, what: str) -> Decimal:
         raise SourceUnavailableError(f"{what} is not a positive fee rate ({value})")
     if rate > _IMPLAUSIBLE:
         raise SourceUnavailableError(f"{what} is implausibly large ({value})")
+    if rate < _NEGLIGIBLE or rate.as_tuple().exponent < -20:  # type: ignore[operator]
+        raise SourceUnavailableError(f"{what} is not a plausible fee rate ({value})")
     return rate
 
 
@@ -154,6 +174,11 @@ class BitcoindSource:
         if auth:
             headers["Authorization"] = auth
         status, body = http_request(self.url, self.policy, data=json.dumps(request).encode(), headers=headers)
+        if 300 <= status < 400:
+            raise SourceUnavailableError(
+                f"bitcoind at {self.url} answered a redirect (HTTP {status}); credentials are never sent to a "
+                "redirect target: give the final URL"
+            )
         if status == 401:
             raise SourceUnavailableError(
                 f"bitcoind at {self.url} refused the credentials (set ENOCH_BITCOIND_COOKIE or ENOCH_BITCOIND_AUTH)"
@@ -196,7 +221,9 @@ def isolate_bitcoinlib_home() -> None:
     """Point bitcoinlib at a private temporary data directory unless the user
     configured one; bitcoinlib otherwise creates ~/.bitcoinlib on import."""
     if not os.environ.get("BCL_DATA_DIR"):
-        os.environ["BCL_DATA_DIR"] = tempfile.mkdtemp(prefix="enoch-bitcoinlib-")
+        private = tempfile.mkdtemp(prefix="enoch-bitcoinlib-")
+        os.environ["BCL_DATA_DIR"] = private
+        atexit.register(shutil.rmtree, private, ignore_errors=True)  # its cache and log, not the user's
 
 
 @dataclass
