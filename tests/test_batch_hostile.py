@@ -1,0 +1,135 @@
+"""Hostile batch directories: planted special files, oversize parts, manifest
+edits the Merkle root cannot see, and conflicting stdin use.  Each case must
+end in a one-line error with the documented exit code and write nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.batchutil import edit_manifest, make_tree
+from tests.conftest import CliResult
+
+Enoch = Callable[..., CliResult]
+
+
+@pytest.fixture
+def batch(enoch: Enoch, tmp_path: Path) -> Path:
+    out = tmp_path / "batch"
+    assert enoch("pack", make_tree(tmp_path / "src"), "-o", out, "--shard-size", "4096").exit_code == 0
+    return out
+
+
+def check_rejected(enoch: Enoch, batch: Path, tmp_path: Path, code: int, named: str) -> None:
+    for args in (("verify", batch), ("unpack", batch, "-o", tmp_path / "out")):
+        r = enoch(*args, "--json")
+        assert r.exit_code == code, (args[0], r.stderr)
+        assert named in r.json()["error"]["message"]
+        assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+    assert not (tmp_path / "out").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def replace_part(batch: Path, rel: str, make: Callable[[Path], None]) -> None:
+    (batch / rel).unlink()
+    make(batch / rel)
+
+
+# Reading these used to block forever (FIFO: no writer) or never end (/dev/zero).
+PLANTED: dict[str, Callable[[Path], None]] = {
+    "fifo": lambda p: os.mkfifo(p),
+    "dev-zero": lambda p: p.symlink_to("/dev/zero"),
+    "directory": lambda p: p.mkdir(),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(PLANTED))
+@pytest.mark.parametrize(("rel", "named"), [("shards/000001.gz", "shard 000001"), ("proofs/000002.json", "proof 000002")])
+def test_special_file_in_place_of_a_part(enoch: Enoch, batch: Path, tmp_path: Path, kind: str, rel: str, named: str) -> None:
+    replace_part(batch, rel, PLANTED[kind])
+    check_rejected(enoch, batch, tmp_path, 1, named)
+
+
+def test_oversize_shard_is_read_bounded(enoch: Enoch, batch: Path, tmp_path: Path) -> None:
+    shard = batch / "shards" / "000001.gz"
+    with open(shard, "ab") as fh:
+        fh.truncate(1 << 36)  # a sparse 64 GiB file: reading it whole would never finish
+    check_rejected(enoch, batch, tmp_path, 1, "shard 000001 is 4")
+
+
+def test_oversize_proof_rejected(enoch: Enoch, batch: Path, tmp_path: Path) -> None:
+    proof = batch / "proofs" / "000000.json"
+    with open(proof, "ab") as fh:
+        fh.truncate(1 << 36)
+    check_rejected(enoch, batch, tmp_path, 1, "proof 000000")
+
+
+def test_manifest_claiming_a_larger_shard_size(enoch: Enoch, batch: Path, tmp_path: Path) -> None:
+    # gz_size <= limit still holds, but the 99% fill rule of SPEC I does not:
+    # the manifest misstates how the batch was made.
+    edit_manifest(batch, lambda d: d.update(shard_size=1_000_000))
+    check_rejected(enoch, batch, tmp_path, 1, "under 99% of the shard size limit 1000000")
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("name", "gzip"), ("level", 8), ("wbits", -14), ("mem_level", 9), ("strategy", "rle"), ("version", "")],
+)
+def test_manifest_compressor_record_is_fixed(enoch: Enoch, batch: Path, tmp_path: Path, key: str, value: object) -> None:
+    edit_manifest(batch, lambda d: d["compressor"].update({key: value}))
+    check_rejected(enoch, batch, tmp_path, 65, "compressor")
+
+
+def test_verify_reports_manifest_hash(enoch: Enoch, batch: Path) -> None:
+    # The root commits to shard bytes only; a renamed file or a changed content
+    # type keeps the root, so verify also reports the manifest's own hash.
+    r = enoch("verify", batch, "--json")
+    digest = hashlib.sha256((batch / "manifest.json").read_bytes()).hexdigest()
+    assert r.exit_code == 0 and r.json()["manifest_sha256"] == digest
+    root = r.json()["root"]
+
+    def retype(d: dict[str, object]) -> None:
+        d["files"][0]["content_type"] = "text/html;charset=utf-8"  # type: ignore[index]
+
+    edit_manifest(batch, retype)
+    r2 = enoch("verify", batch, "--json")
+    assert r2.exit_code == 0 and r2.json()["root"] == root
+    assert r2.json()["manifest_sha256"] != digest
+    assert f"manifest sha256 {r2.json()['manifest_sha256']}" in enoch("verify", batch).stdout
+
+
+def test_verify_shard_refuses_two_stdin_inputs(enoch: Enoch, batch: Path) -> None:
+    r = enoch("verify-shard", "--manifest", "-", "--shard", "-", "--proof", batch / "proofs" / "000000.json", "--json")
+    assert r.exit_code == 2 and "stdin" in r.json()["error"]["message"]
+
+
+def test_batch_argument_is_a_file(enoch: Enoch, batch: Path) -> None:
+    r = enoch("verify", batch / "manifest.json")
+    assert r.exit_code == 66 and "is not a directory" in r.stderr
+
+
+def test_unpack_never_deletes_the_batch(enoch: Enoch, batch: Path, tmp_path: Path) -> None:
+    before = sorted(p.name for p in (batch / "shards").iterdir())
+    r = enoch("unpack", batch, "-o", tmp_path, "--overwrite")
+    assert r.exit_code == 2 and "--overwrite would delete it" in r.stderr
+    r = enoch("unpack", batch, "-o", batch / "inside")
+    assert r.exit_code == 2 and not (batch / "inside").exists()
+    assert sorted(p.name for p in (batch / "shards").iterdir()) == before
+    assert enoch("verify", batch).exit_code == 0
+
+
+def test_renamed_shards_with_their_proofs_detected(enoch: Enoch, batch: Path, tmp_path: Path) -> None:
+    # Swap two shards together with their proofs: each proof still matches its
+    # shard, but neither sits at the leaf index the manifest gives it.
+    for part, ext in (("shards", "gz"), ("proofs", "json")):
+        a, b = batch / part / f"000000.{ext}", batch / part / f"000001.{ext}"
+        da, db = a.read_bytes(), b.read_bytes()
+        a.write_bytes(db)
+        b.write_bytes(da)
+    assert json.loads((batch / "proofs" / "000000.json").read_bytes())["leaf_index"] == 1
+    check_rejected(enoch, batch, tmp_path, 1, "shard 000000")
