@@ -133,3 +133,15 @@ def test_renamed_shards_with_their_proofs_detected(enoch: Enoch, batch: Path, tm
         b.write_bytes(da)
     assert json.loads((batch / "proofs" / "000000.json").read_bytes())["leaf_index"] == 1
     check_rejected(enoch, batch, tmp_path, 1, "shard 000000")
+
+
+def test_reproduce_with_a_shard_size_pack_never_uses(enoch: Enoch, tmp_path: Path) -> None:
+    src = tmp_path / "small"
+    src.mkdir()
+    (src / "a.txt").write_bytes(b"tiny")
+    out = tmp_path / "b"
+    assert enoch("pack", src, "-o", out).exit_code == 0
+    edit_manifest(out, lambda d: d.update(shard_size=500))  # consistent: one 24-byte shard
+    assert enoch("verify", out).exit_code == 0
+    r = enoch("verify", out, "--reproduce", "--json")
+    assert r.exit_code == 1 and "not made by enoch pack" in r.json()["error"]["message"]
