@@ -25,7 +25,7 @@ from pathlib import Path
 
 from inscriptions.gzip_member import parse_member
 from inscriptions.manifest import FileEntry, Manifest, ShardEntry
-from inscriptions.pack import proof_name, shard_name
+from inscriptions.pack import output_errors, proof_name, shard_name
 from inscriptions.proof_file import InclusionProof
 from inscriptions.relpath import safe_join
 from inscriptions.rfc9162 import leaf_hash, merkle_root
@@ -172,7 +172,7 @@ def unpack_batch(path: Path, out: Path, *, overwrite: bool = False, progress: Ca
     never inflated past their recorded lengths.
     """
     batch = verify_batch(path, progress)
-    with atomic_directory(out, overwrite=overwrite) as tmp:
+    with output_errors(out), atomic_directory(out, overwrite=overwrite) as tmp:
         for f in batch.manifest.files:
             target = safe_join(tmp, f.path)
             try:

@@ -11,10 +11,11 @@ byte-identical to a serial run (tested).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import queue
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -33,6 +34,22 @@ from toolkit.errors import InputMissingError
 from toolkit.fsio import atomic_directory
 
 Progress = Callable[[int], None]
+
+
+@contextlib.contextmanager
+def output_errors(out: Path) -> Iterator[None]:
+    """Turn an OS error while writing the output (read-only or full
+    filesystem, no permission) into a one-line error instead of a crash.
+
+    SPEC C has no code of its own for an unwritable output; like a missing
+    output parent directory (toolkit.fsio) it is exit 66.  Nothing is left
+    behind: the atomic directory is removed on the way out.
+    """
+    try:
+        yield
+    except OSError as exc:
+        where = display_path(exc.filename) if exc.filename else display_path(out)
+        raise InputMissingError(f"cannot write the output {display_path(out)} ({where}: {exc.strerror})") from None
 
 
 def shard_name(index: int) -> str:
@@ -130,7 +147,7 @@ def pack_files(
 ) -> PackSummary:
     """Write the batch directory ``out`` for ``inputs`` (sorted by stored path)."""
     check_shard_size(shard_size)
-    with atomic_directory(out, overwrite=overwrite) as tmp:
+    with output_errors(out), atomic_directory(out, overwrite=overwrite) as tmp:
         shards_dir, proofs_dir, staging = tmp / "shards", tmp / "proofs", tmp / ".staging"
         for d in (shards_dir, proofs_dir, staging):
             d.mkdir()

@@ -145,3 +145,28 @@ def test_reproduce_with_a_shard_size_pack_never_uses(enoch: Enoch, tmp_path: Pat
     assert enoch("verify", out).exit_code == 0
     r = enoch("verify", out, "--reproduce", "--json")
     assert r.exit_code == 1 and "not made by enoch pack" in r.json()["error"]["message"]
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc (a directory nobody can create files in)")
+def test_unwritable_output_is_a_clean_error(enoch: Enoch, batch: Path, tmp_path: Path) -> None:
+    for args in (("pack", tmp_path / "src", "-o", "/proc/enoch-out"), ("unpack", batch, "-o", "/proc/enoch-out")):
+        r = enoch(*args, "--json")
+        assert r.exit_code == 66, r.stderr
+        assert r.json()["error"]["message"].startswith("cannot write the output /proc/enoch-out")
+
+
+def test_disk_full_while_packing_leaves_nothing(enoch: Enoch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    src = make_tree(tmp_path / "src")
+    real = Path.write_bytes
+
+    def full(self: Path, data: bytes) -> int:  # type: ignore[override]
+        if self.name == "manifest.json":
+            raise OSError(errno.ENOSPC, "No space left on device", str(self))
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    r = enoch("pack", src, "-o", tmp_path / "b", "--jobs", "1")
+    assert r.exit_code == 66 and "No space left on device" in r.stderr and "Traceback" not in r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["src"]
