@@ -49,7 +49,8 @@ def output_errors(out: Path) -> Iterator[None]:
         yield
     except OSError as exc:
         where = display_path(exc.filename) if exc.filename else display_path(out)
-        raise InputMissingError(f"cannot write the output {display_path(out)} ({where}: {exc.strerror})") from None
+        reason = exc.strerror or str(exc)
+        raise InputMissingError(f"cannot write the output {display_path(out)} ({where}: {reason})") from None
 
 
 def shard_name(index: int) -> str:

@@ -152,8 +152,10 @@ def test_verify_shard(enoch: Enoch, batch: Path) -> None:
     assert r.exit_code == 0, r.stderr
     assert r.json()["index"] == 2 and r.json()["valid"] is True
     # A valid shard with another shard's proof, and a proof for another shard.
-    assert enoch("verify-shard", "--manifest", m, "--shard", shards / "000002.gz", "--proof", proofs / "000001.json").exit_code == 1
-    assert enoch("verify-shard", "--manifest", m, "--shard", shards / "000001.gz", "--proof", proofs / "000002.json").exit_code == 1
+    r = enoch("verify-shard", "--manifest", m, "--shard", shards / "000002.gz", "--proof", proofs / "000001.json")
+    assert r.exit_code == 1 and "shard 000001: leaf hash does not match" in r.stderr
+    r = enoch("verify-shard", "--manifest", m, "--shard", shards / "000001.gz", "--proof", proofs / "000002.json")
+    assert r.exit_code == 1 and "shard 000002: leaf hash does not match" in r.stderr
     r = enoch("verify-shard", "--manifest", m, "--shard", batch / "nope.gz", "--proof", proofs / "000002.json")
     assert r.exit_code == 66
 
