@@ -146,15 +146,22 @@ def test_verify_reproduce(enoch: Enoch, batch: Path, monkeypatch: pytest.MonkeyP
     assert r.exit_code == 2 and "zlib-ng" in r.stderr
 
 
-def test_verify_shard(enoch: Enoch, batch: Path) -> None:
+def test_verify_shard(enoch: Enoch, batch: Path, tmp_path: Path) -> None:
     m, shards, proofs = batch / "manifest.json", batch / "shards", batch / "proofs"
     r = enoch("verify-shard", "--manifest", m, "--shard", shards / "000002.gz", "--proof", proofs / "000002.json", "--json")
     assert r.exit_code == 0, r.stderr
     assert r.json()["index"] == 2 and r.json()["valid"] is True
     # A valid shard with another shard's proof, and a proof for another shard.
     r = enoch("verify-shard", "--manifest", m, "--shard", shards / "000002.gz", "--proof", proofs / "000001.json")
-    assert r.exit_code == 1 and "shard 000001: leaf hash does not match" in r.stderr
+    assert r.exit_code == 1 and "shard 000001 is " in r.stderr and "the manifest says" in r.stderr
     r = enoch("verify-shard", "--manifest", m, "--shard", shards / "000001.gz", "--proof", proofs / "000002.json")
+    assert r.exit_code == 1 and "shard 000002 is " in r.stderr and "the manifest says" in r.stderr
+    # Same size, one bit different: the leaf hash check names it.
+    forged = tmp_path / "forged.gz"
+    data = bytearray((shards / "000002.gz").read_bytes())
+    data[30] ^= 1
+    forged.write_bytes(bytes(data))
+    r = enoch("verify-shard", "--manifest", m, "--shard", forged, "--proof", proofs / "000002.json")
     assert r.exit_code == 1 and "shard 000002: leaf hash does not match" in r.stderr
     r = enoch("verify-shard", "--manifest", m, "--shard", batch / "nope.gz", "--proof", proofs / "000002.json")
     assert r.exit_code == 66
