@@ -137,7 +137,11 @@ def verify_batch(path: Path, progress: Callable[[int], None] | None = None) -> V
         if path.exists():
             raise InputMissingError(f"batch {path} is not a directory")
         raise InputMissingError(f"batch directory {path} does not exist")
-    manifest, raw = read_manifest(path / MANIFEST_NAME)
+    manifest_path = path / MANIFEST_NAME
+    if manifest_path.exists() and not manifest_path.is_dir() and not manifest_path.is_file():
+        # A FIFO or device planted as the manifest would block or never end.
+        raise InputMissingError(f"manifest {manifest_path} is not a regular file")
+    manifest, raw = read_manifest(manifest_path)
     n = manifest.tree_size
     _check_listing(path / "shards", {shard_name(i) for i in range(n)}, "shards")
     _check_listing(path / "proofs", {proof_name(i) for i in range(n)}, "proofs")

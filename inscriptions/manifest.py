@@ -28,7 +28,7 @@ from inscriptions.gzip_member import OVERHEAD, CompressorInfo
 from inscriptions.relpath import check_no_prefix_conflicts, check_relative_path, path_sort_key
 from inscriptions.rfc9162 import merkle_root
 from inscriptions.sharding import FILL_PERCENT, fill_floor
-from inscriptions.schema import Obj, hex_field, int_field, load_versioned, obj, str_field
+from inscriptions.schema import Obj, hex_field, int_field, load_versioned, located, obj, str_field
 from toolkit.canonical_json import canonical_dumps
 from toolkit.errors import MalformedInputError, VerificationError
 
@@ -66,15 +66,16 @@ class FileEntry:
 
     @classmethod
     def from_json(cls, value: Any, where: str) -> FileEntry:
-        o = obj(value, where, {"path", "content_type", "size", "sha256", "first_shard", "shard_count"})
-        return cls(
-            path=check_relative_path(str_field(o, "path")),
-            content_type=check_content_type(str_field(o, "content_type")),
-            size=int_field(o, "size"),
-            sha256=hex_field(o, "sha256", 32),
-            first_shard=int_field(o, "first_shard"),
-            shard_count=int_field(o, "shard_count", minimum=1),
-        )
+        with located(where):
+            o = obj(value, where, {"path", "content_type", "size", "sha256", "first_shard", "shard_count"})
+            return cls(
+                path=check_relative_path(str_field(o, "path")),
+                content_type=check_content_type(str_field(o, "content_type")),
+                size=int_field(o, "size"),
+                sha256=hex_field(o, "sha256", 32),
+                first_shard=int_field(o, "first_shard"),
+                shard_count=int_field(o, "shard_count", minimum=1),
+            )
 
 
 @dataclass(frozen=True)
@@ -100,15 +101,16 @@ class ShardEntry:
 
     @classmethod
     def from_json(cls, value: Any, where: str) -> ShardEntry:
-        o = obj(value, where, {"index", "file", "offset", "length", "gz_size", "leaf_hash"})
-        return cls(
-            index=int_field(o, "index"),
-            file=check_relative_path(str_field(o, "file")),
-            offset=int_field(o, "offset"),
-            length=int_field(o, "length"),
-            gz_size=int_field(o, "gz_size", minimum=OVERHEAD + 2),
-            leaf_hash=hex_field(o, "leaf_hash", 32),
-        )
+        with located(where):
+            o = obj(value, where, {"index", "file", "offset", "length", "gz_size", "leaf_hash"})
+            return cls(
+                index=int_field(o, "index"),
+                file=check_relative_path(str_field(o, "file")),
+                offset=int_field(o, "offset"),
+                length=int_field(o, "length"),
+                gz_size=int_field(o, "gz_size", minimum=OVERHEAD + 2),
+                leaf_hash=hex_field(o, "leaf_hash", 32),
+            )
 
 
 _COMPRESSOR_NAMES = ("zlib", "zlib-ng")
@@ -118,24 +120,25 @@ _ZLIB_VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}")
 def _compressor_from_json(value: Any) -> CompressorInfo:
     """The compressor record.  Format 1 fixes the deflate parameters (SPEC I),
     so any other value is a malformed v1 manifest, not a variant."""
-    o = obj(value, "compressor", {"name", "version", "level", "wbits", "mem_level", "strategy"})
-    fixed = CompressorInfo(name="zlib", version="")
-    info = CompressorInfo(
-        name=str_field(o, "name"),
-        version=str_field(o, "version"),
-        level=int_field(o, "level", minimum=-(2**53)),
-        wbits=int_field(o, "wbits", minimum=-(2**53)),
-        mem_level=int_field(o, "mem_level", minimum=-(2**53)),
-        strategy=str_field(o, "strategy"),
-    )
-    if info.name not in _COMPRESSOR_NAMES:
-        raise MalformedInputError(f"compressor name {info.name!r} is not one of {', '.join(_COMPRESSOR_NAMES)}")
-    if not _ZLIB_VERSION.fullmatch(info.version):
-        raise MalformedInputError(f"compressor version {info.version[:70]!r} is not a version string")
-    for key in ("level", "wbits", "mem_level", "strategy"):
-        if getattr(info, key) != getattr(fixed, key):
-            raise MalformedInputError(f"compressor {key} is {getattr(info, key)!r}; {FORMAT} fixes it at {getattr(fixed, key)!r}")
-    return info
+    with located("compressor"):
+        o = obj(value, "compressor", {"name", "version", "level", "wbits", "mem_level", "strategy"})
+        fixed = CompressorInfo(name="zlib", version="")
+        info = CompressorInfo(
+            name=str_field(o, "name"),
+            version=str_field(o, "version"),
+            level=int_field(o, "level", minimum=-(2**53)),
+            wbits=int_field(o, "wbits", minimum=-(2**53)),
+            mem_level=int_field(o, "mem_level", minimum=-(2**53)),
+            strategy=str_field(o, "strategy"),
+        )
+        if info.name not in _COMPRESSOR_NAMES:
+            raise MalformedInputError(f"compressor name {info.name!r} is not one of {', '.join(_COMPRESSOR_NAMES)}")
+        if not _ZLIB_VERSION.fullmatch(info.version):
+            raise MalformedInputError(f"compressor version {info.version[:70]!r} is not a version string")
+        for key in ("level", "wbits", "mem_level", "strategy"):
+            if getattr(info, key) != getattr(fixed, key):
+                raise MalformedInputError(f"compressor {key} is {getattr(info, key)!r}; {FORMAT} fixes it at {getattr(fixed, key)!r}")
+        return info
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,12 @@ def test_special_file_in_place_of_a_part(enoch: Enoch, batch: Path, tmp_path: Pa
     check_rejected(enoch, batch, tmp_path, 1, named)
 
 
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_special_file_as_manifest(enoch: Enoch, batch: Path, tmp_path: Path, kind: str) -> None:
+    replace_part(batch, "manifest.json", PLANTED[kind])
+    check_rejected(enoch, batch, tmp_path, 66, "is not a regular file")
+
+
 def test_oversize_shard_is_read_bounded(enoch: Enoch, batch: Path, tmp_path: Path) -> None:
     shard = batch / "shards" / "000001.gz"
     with open(shard, "ab") as fh:

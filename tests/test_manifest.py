@@ -238,3 +238,20 @@ def test_content_type_overrides_first_match_wins() -> None:
 def test_bad_content_type_override(spec: str) -> None:
     with pytest.raises(UsageError):
         parse_override(spec)
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (lambda d: d["shards"][1].update(offset=-1), "shards[1]: offset must be at least 0"),
+        (lambda d: d["files"][2].update(sha256="AB" * 32), "files[2]: sha256 must be 64 lowercase hex digits"),
+        (lambda d: d["files"][1].update(mtime=0), "files[1]: unknown key 'mtime'"),
+        (lambda d: d["compressor"].update(level="9"), "compressor: level must be an integer"),
+    ],
+)
+def test_malformed_field_names_its_entry(batch: Path, change: Any, named: str) -> None:
+    d = doc(batch)
+    change(d)
+    with pytest.raises(MalformedInputError) as info:
+        reparse(d)
+    assert info.value.message == named or info.value.message.startswith(named)

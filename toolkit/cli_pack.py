@@ -35,7 +35,7 @@ def _progress(total: int, label: str) -> Progress:
 def _batch_progress(batch_dir: Path, label: str, passes: int = 1) -> Progress:
     """A progress bar sized by the batch's content bytes; none when stderr is
     not a terminal or the manifest is unreadable (verification reports that)."""
-    if not sys.stderr.isatty():
+    if not sys.stderr.isatty() or not (batch_dir / "manifest.json").is_file():
         return Progress(total=0, label=label, enabled=False)
     try:
         total = sum(f.size for f in read_manifest(batch_dir / "manifest.json")[0].files)
