@@ -114,7 +114,8 @@ class ShardEntry:
 
 
 _COMPRESSOR_NAMES = ("zlib", "zlib-ng")
-_ZLIB_VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+_-]{0,63}")
+#: Informational, so lenient: 1-64 printable ASCII characters, not starting with a space.
+_ZLIB_VERSION = re.compile(r"[\x21-\x7e][\x20-\x7e]{0,63}")
 
 
 def _compressor_from_json(value: Any) -> CompressorInfo:

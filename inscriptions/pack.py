@@ -30,7 +30,7 @@ from inscriptions.proof_file import InclusionProof
 from inscriptions.relpath import display_path
 from inscriptions.rfc9162 import all_inclusion_proofs, leaf_hash, merkle_root
 from inscriptions.sharding import check_shard_size, shard_file
-from toolkit.errors import InputMissingError, InternalError, VerificationError
+from toolkit.errors import InputMissingError, InternalError, MalformedInputError, VerificationError
 from toolkit.fsio import atomic_directory
 
 Progress = Callable[[int], None]
@@ -183,9 +183,11 @@ def pack_files(
             compressor=compressor_info(),
         )
         try:
-            manifest.check_consistency()
-        except VerificationError as exc:  # inputs were checked up front: this is a bug
-            raise InternalError(f"pack built an inconsistent manifest ({exc.reason})") from None
+            # The manifest written must load back exactly (strict parse plus
+            # consistency): inputs were checked up front, so failing is a bug.
+            Manifest.from_bytes(manifest.to_bytes())
+        except (VerificationError, MalformedInputError) as exc:
+            raise InternalError(f"pack built a manifest that does not verify ({exc.message})") from None
         for index, path in enumerate(all_inclusion_proofs(leaves)):
             proof = InclusionProof(index, len(leaves), leaves[index], tuple(path))
             (proofs_dir / proof_name(index)).write_bytes(proof.to_bytes())

@@ -195,3 +195,12 @@ def test_pack_never_writes_an_unverifiable_batch(enoch: Enoch, tmp_path: Path, m
     r = enoch("pack", make_tree(tmp_path / "src"), "-o", tmp_path / "b", "--shard-size", "4096", "--jobs", "1")
     assert r.exit_code == 70 and "under 99%" in r.stderr and "Traceback" not in r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["src"]
+
+
+def test_pack_refuses_a_compressor_version_it_could_not_load(enoch: Enoch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import zlib
+
+    monkeypatch.setattr(zlib, "ZLIB_RUNTIME_VERSION", "1.2.13\ncustom")
+    r = enoch("pack", make_tree(tmp_path / "src"), "-o", tmp_path / "b", "--jobs", "1")
+    assert r.exit_code == 70 and "compressor version" in r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["src"]

@@ -87,7 +87,8 @@ MALFORMED = {
     # SPEC I fixes the deflate parameters of format 1; the record must say so.
     "compressor name": lambda d: d["compressor"].update(name="brotli"),
     "compressor version empty": lambda d: d["compressor"].update(version=""),
-    "compressor version spaces": lambda d: d["compressor"].update(version="1.2 evil"),
+    "compressor version control": lambda d: d["compressor"].update(version="1.2\nevil"),
+    "compressor version long": lambda d: d["compressor"].update(version="1" * 65),
     "compressor level": lambda d: d["compressor"].update(level=6),
     "compressor wbits": lambda d: d["compressor"].update(wbits=15),
     "compressor mem_level": lambda d: d["compressor"].update(mem_level=9),
