@@ -204,3 +204,18 @@ def test_pack_refuses_a_compressor_version_it_could_not_load(enoch: Enoch, tmp_p
     r = enoch("pack", make_tree(tmp_path / "src"), "-o", tmp_path / "b", "--jobs", "1")
     assert r.exit_code == 70 and "compressor version" in r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["src"]
+
+
+def test_proof_from_a_tree_of_another_size(enoch: Enoch, batch: Path, tmp_path: Path) -> None:
+    # Same files plus one more sorting last: the first leaves are identical,
+    # but their proofs are for a bigger tree and must not be accepted here.
+    src = tmp_path / "src"
+    (src / "zz.txt").write_bytes(b"one more leaf")
+    bigger = tmp_path / "bigger"
+    assert enoch("pack", src, "-o", bigger, "--shard-size", "4096").exit_code == 0
+    assert (bigger / "shards" / "000000.gz").read_bytes() == (batch / "shards" / "000000.gz").read_bytes()
+    proof = bigger / "proofs" / "000000.json"
+    r = enoch("verify-shard", "--manifest", batch / "manifest.json", "--shard", batch / "shards" / "000000.gz", "--proof", proof)
+    assert r.exit_code == 1 and "proof is for a tree of size" in r.stderr
+    (batch / "proofs" / "000000.json").write_bytes(proof.read_bytes())
+    check_rejected(enoch, batch, tmp_path, 1, "shard 000000: proof is for a tree of size")
