@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from inscriptions.gzip_member import parse_member
 from inscriptions.manifest import FileEntry, Manifest, ShardEntry
-from inscriptions.pack import proof_name, shard_name
+from inscriptions.pack import output_errors, proof_name, shard_name
 from inscriptions.proof_file import InclusionProof
 from inscriptions.relpath import safe_join
 from inscriptions.rfc9162 import leaf_hash, merkle_root
@@ -77,7 +78,7 @@ class VerifiedBatch:
         entry = self.manifest.shards[index] if 0 <= index < len(self.manifest.shards) else None
         if entry is None:
             raise VerificationError(f"shard {index} is not in this batch (tree size {self.manifest.tree_size})")
-        member = _read_part(self.path / "shards" / shard_name(index), f"shard {index:06d}")
+        member = _read_part(self.path / "shards" / shard_name(index), f"shard {index:06d}", entry.gz_size)
         if leaf_hash(member) != entry.leaf_hash:
             raise VerificationError(f"shard {index:06d} changed since the batch was verified")
         return member
@@ -88,13 +89,33 @@ class VerifiedBatch:
             yield check_shard(self.manifest, self.manifest.shards[index], self.shard_bytes(index), None)
 
 
-def _read_part(path: Path, what: str) -> bytes:
+#: A proof file holds at most 64 hashes: a few KB.  Anything bigger is not one.
+MAX_PROOF_BYTES = 16_384
+
+
+def _read_part(path: Path, what: str, limit: int) -> bytes:
+    """Read a shard or proof file of at most ``limit`` bytes.
+
+    Only regular files are read, and never more than ``limit + 1`` bytes: a
+    FIFO or a device (or a symlink to one) planted in a batch must not hang
+    or exhaust the verifier.  Oversize files come back one byte too long, so
+    the size check that follows names them.
+    """
     try:
-        return path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         raise VerificationError(f"{what} is missing ({path})") from None
     except OSError as exc:
         raise VerificationError(f"{what} cannot be read ({path}: {exc.strerror})") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise VerificationError(f"{what} is not a regular file ({path})")
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            return fh.read(limit + 1)
+    except OSError as exc:
+        raise VerificationError(f"{what} cannot be read ({path}: {exc.strerror})") from None
+    finally:
+        os.close(fd)
 
 
 def _check_listing(directory: Path, expected: set[str], what: str) -> None:
@@ -113,8 +134,14 @@ def _check_listing(directory: Path, expected: set[str], what: str) -> None:
 def verify_batch(path: Path, progress: Callable[[int], None] | None = None) -> VerifiedBatch:
     """Verify everything in the batch directory ``path``; see the module docstring."""
     if not path.is_dir():
+        if path.exists():
+            raise InputMissingError(f"batch {path} is not a directory")
         raise InputMissingError(f"batch directory {path} does not exist")
-    manifest, raw = read_manifest(path / MANIFEST_NAME)
+    manifest_path = path / MANIFEST_NAME
+    if manifest_path.exists() and not manifest_path.is_dir() and not manifest_path.is_file():
+        # A FIFO or device planted as the manifest would block or never end.
+        raise InputMissingError(f"manifest {manifest_path} is not a regular file")
+    manifest, raw = read_manifest(manifest_path)
     n = manifest.tree_size
     _check_listing(path / "shards", {shard_name(i) for i in range(n)}, "shards")
     _check_listing(path / "proofs", {proof_name(i) for i in range(n)}, "proofs")
@@ -122,8 +149,8 @@ def verify_batch(path: Path, progress: Callable[[int], None] | None = None) -> V
     for f in manifest.files:
         digest, size = hashlib.sha256(), 0
         for entry in manifest.shards[f.first_shard : f.first_shard + f.shard_count]:
-            member = _read_part(path / "shards" / shard_name(entry.index), f"shard {entry.index:06d}")
-            proof_raw = _read_part(path / "proofs" / proof_name(entry.index), f"proof {entry.index:06d}")
+            member = _read_part(path / "shards" / shard_name(entry.index), f"shard {entry.index:06d}", entry.gz_size)
+            proof_raw = _read_part(path / "proofs" / proof_name(entry.index), f"proof {entry.index:06d}", MAX_PROOF_BYTES)
             try:
                 proof = InclusionProof.from_bytes(proof_raw)
             except MalformedInputError as exc:
@@ -149,7 +176,7 @@ def unpack_batch(path: Path, out: Path, *, overwrite: bool = False, progress: Ca
     never inflated past their recorded lengths.
     """
     batch = verify_batch(path, progress)
-    with atomic_directory(out, overwrite=overwrite) as tmp:
+    with output_errors(out), atomic_directory(out, overwrite=overwrite) as tmp:
         for f in batch.manifest.files:
             target = safe_join(tmp, f.path)
             try:

@@ -6,9 +6,10 @@
   it.  A symlink inside it is followed only if its target lies inside the
   same directory (otherwise refused, exit 2), and directory symlink loops are
   refused.  FIFOs, sockets and devices are refused (exit 2).
-* Two inputs with the same stored path, a path that is not valid Unicode or
-  not storable (see :mod:`inscriptions.relpath`), and an input with no files
-  at all are refused.
+* Two inputs with the same stored path, a stored path that is both a file
+  and the directory of another (``a`` and ``a/b``), a path that is not valid
+  Unicode or not storable (see :mod:`inscriptions.relpath`), and an input
+  with no files at all are refused, before anything is compressed.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from inscriptions.relpath import check_relative_path, display_path, path_sort_key
-from toolkit.errors import InputMissingError, MalformedInputError, UsageError
+from inscriptions.relpath import check_no_prefix_conflicts, check_relative_path, display_path, path_sort_key
+from toolkit.errors import InputMissingError, MalformedInputError, UsageError, VerificationError
 
 
 @dataclass(frozen=True)
@@ -91,13 +92,22 @@ def collect_inputs(sources: list[Path]) -> list[InputFile]:
     for a, b in zip(found, found[1:], strict=False):
         if a.path == b.path:
             raise UsageError(f"two inputs would both be stored as {a.path!r}")
+    try:
+        check_no_prefix_conflicts([f.path for f in found])
+    except VerificationError as exc:  # the manifest would be inconsistent: say so before packing
+        raise UsageError(f"inputs conflict: {exc.reason}") from None
     return found
 
 
-def check_output_outside(sources: list[Path], out: Path) -> None:
-    """Refuse an output directory inside a source directory: a later
-    ``--overwrite`` run would pack the previous batch into the new one."""
+def check_output_outside(sources: list[Path], out: Path, what: str = "source") -> None:
+    """Refuse an output directory inside a source directory (a later
+    ``--overwrite`` run would pack the previous batch into the new one), and
+    a source inside (or equal to) the output: ``--overwrite`` replaces the
+    whole output directory, which would delete the source."""
     target = os.path.realpath(out)
     for src in sources:
-        if os.path.isdir(src) and _inside(os.path.realpath(src), target):
-            raise UsageError(f"output {display_path(out)} is inside the source directory {display_path(src)}")
+        real = os.path.realpath(src)
+        if os.path.isdir(src) and _inside(real, target):
+            raise UsageError(f"output {display_path(out)} is inside the {what} directory {display_path(src)}")
+        if _inside(target, real):
+            raise UsageError(f"the {what} {display_path(src)} is inside the output {display_path(out)}; --overwrite would delete it")

@@ -10,7 +10,8 @@ strict in two layers:
   UTF-8 path and unique, shard indices and byte ranges contiguous, each
   file's shard range and size matching its shards, the tree size matching
   the shard count, and the root equal to the Merkle tree hash of the listed
-  leaf hashes.
+  leaf hashes, and every shard but a file's last filled to 99% of the
+  shard-size limit.
 
 So every ``Manifest`` object in memory is self-consistent; whether the shard
 files and contents match it is :mod:`inscriptions.batch`'s job.
@@ -26,7 +27,8 @@ from typing import Any
 from inscriptions.gzip_member import OVERHEAD, CompressorInfo
 from inscriptions.relpath import check_no_prefix_conflicts, check_relative_path, path_sort_key
 from inscriptions.rfc9162 import merkle_root
-from inscriptions.schema import Obj, hex_field, int_field, load_versioned, obj, str_field
+from inscriptions.sharding import FILL_PERCENT, fill_floor
+from inscriptions.schema import Obj, hex_field, int_field, load_versioned, located, obj, str_field
 from toolkit.canonical_json import canonical_dumps
 from toolkit.errors import MalformedInputError, VerificationError
 
@@ -64,15 +66,16 @@ class FileEntry:
 
     @classmethod
     def from_json(cls, value: Any, where: str) -> FileEntry:
-        o = obj(value, where, {"path", "content_type", "size", "sha256", "first_shard", "shard_count"})
-        return cls(
-            path=check_relative_path(str_field(o, "path")),
-            content_type=check_content_type(str_field(o, "content_type")),
-            size=int_field(o, "size"),
-            sha256=hex_field(o, "sha256", 32),
-            first_shard=int_field(o, "first_shard"),
-            shard_count=int_field(o, "shard_count", minimum=1),
-        )
+        with located(where):
+            o = obj(value, where, {"path", "content_type", "size", "sha256", "first_shard", "shard_count"})
+            return cls(
+                path=check_relative_path(str_field(o, "path")),
+                content_type=check_content_type(str_field(o, "content_type")),
+                size=int_field(o, "size"),
+                sha256=hex_field(o, "sha256", 32),
+                first_shard=int_field(o, "first_shard"),
+                shard_count=int_field(o, "shard_count", minimum=1),
+            )
 
 
 @dataclass(frozen=True)
@@ -98,27 +101,45 @@ class ShardEntry:
 
     @classmethod
     def from_json(cls, value: Any, where: str) -> ShardEntry:
-        o = obj(value, where, {"index", "file", "offset", "length", "gz_size", "leaf_hash"})
-        return cls(
-            index=int_field(o, "index"),
-            file=check_relative_path(str_field(o, "file")),
-            offset=int_field(o, "offset"),
-            length=int_field(o, "length"),
-            gz_size=int_field(o, "gz_size", minimum=OVERHEAD + 2),
-            leaf_hash=hex_field(o, "leaf_hash", 32),
-        )
+        with located(where):
+            o = obj(value, where, {"index", "file", "offset", "length", "gz_size", "leaf_hash"})
+            return cls(
+                index=int_field(o, "index"),
+                file=check_relative_path(str_field(o, "file")),
+                offset=int_field(o, "offset"),
+                length=int_field(o, "length"),
+                gz_size=int_field(o, "gz_size", minimum=OVERHEAD + 2),
+                leaf_hash=hex_field(o, "leaf_hash", 32),
+            )
+
+
+_COMPRESSOR_NAMES = ("zlib", "zlib-ng")
+#: Informational, so lenient: 1-64 printable ASCII characters, not starting with a space.
+_ZLIB_VERSION = re.compile(r"[\x21-\x7e][\x20-\x7e]{0,63}")
 
 
 def _compressor_from_json(value: Any) -> CompressorInfo:
-    o = obj(value, "compressor", {"name", "version", "level", "wbits", "mem_level", "strategy"})
-    return CompressorInfo(
-        name=str_field(o, "name"),
-        version=str_field(o, "version"),
-        level=int_field(o, "level"),
-        wbits=int_field(o, "wbits", minimum=-15),
-        mem_level=int_field(o, "mem_level"),
-        strategy=str_field(o, "strategy"),
-    )
+    """The compressor record.  Format 1 fixes the deflate parameters (SPEC I),
+    so any other value is a malformed v1 manifest, not a variant."""
+    with located("compressor"):
+        o = obj(value, "compressor", {"name", "version", "level", "wbits", "mem_level", "strategy"})
+        fixed = CompressorInfo(name="zlib", version="")
+        info = CompressorInfo(
+            name=str_field(o, "name"),
+            version=str_field(o, "version"),
+            level=int_field(o, "level", minimum=-(2**53)),
+            wbits=int_field(o, "wbits", minimum=-(2**53)),
+            mem_level=int_field(o, "mem_level", minimum=-(2**53)),
+            strategy=str_field(o, "strategy"),
+        )
+        if info.name not in _COMPRESSOR_NAMES:
+            raise MalformedInputError(f"compressor name {info.name!r} is not one of {', '.join(_COMPRESSOR_NAMES)}")
+        if not _ZLIB_VERSION.fullmatch(info.version):
+            raise MalformedInputError(f"compressor version {info.version[:70]!r} is not a version string")
+        for key in ("level", "wbits", "mem_level", "strategy"):
+            if getattr(info, key) != getattr(fixed, key):
+                raise MalformedInputError(f"compressor {key} is {getattr(info, key)!r}; {FORMAT} fixes it at {getattr(fixed, key)!r}")
+        return info
 
 
 @dataclass(frozen=True)
@@ -185,8 +206,9 @@ class Manifest:
             if f.first_shard + f.shard_count > len(self.shards):
                 raise VerificationError(f"file {f.path!r}: shard range runs past the last shard")
             offset = 0
+            last = f.first_shard + f.shard_count - 1
             for s in self.shards[f.first_shard : f.first_shard + f.shard_count]:
-                _check_shard(s, f, next_shard, offset, self.shard_size)
+                _check_shard(s, f, next_shard, offset, self.shard_size, next_shard == last)
                 offset += s.length
                 next_shard += 1
             if offset != f.size:
@@ -204,7 +226,7 @@ class Manifest:
         return self.files[bisect.bisect_right(starts, index) - 1]
 
 
-def _check_shard(s: ShardEntry, f: FileEntry, index: int, offset: int, shard_size: int) -> None:
+def _check_shard(s: ShardEntry, f: FileEntry, index: int, offset: int, shard_size: int, last: bool) -> None:
     name = f"shard {index:06d}"
     if s.index != index:
         raise VerificationError(f"{name}: listed with index {s.index}")
@@ -216,6 +238,12 @@ def _check_shard(s: ShardEntry, f: FileEntry, index: int, offset: int, shard_siz
         raise VerificationError(f"{name}: empty shard in a non-empty file")
     if s.gz_size > shard_size:
         raise VerificationError(f"{name}: gz_size {s.gz_size} exceeds the shard size limit {shard_size}")
+    if not last and s.gz_size < fill_floor(shard_size):
+        # SPEC I: every shard but a file's last is filled to 99% of the limit;
+        # a manifest claiming a larger limit than the batch was made with fails.
+        raise VerificationError(
+            f"{name}: gz_size {s.gz_size} is under {FILL_PERCENT}% of the shard size limit {shard_size}, but is not the last shard of {f.path!r}"
+        )
 
 
 def _list(o: Obj, key: str) -> list[Any]:

@@ -11,10 +11,11 @@ byte-identical to a serial run (tested).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import queue
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -29,10 +30,27 @@ from inscriptions.proof_file import InclusionProof
 from inscriptions.relpath import display_path
 from inscriptions.rfc9162 import all_inclusion_proofs, leaf_hash, merkle_root
 from inscriptions.sharding import check_shard_size, shard_file
-from toolkit.errors import InputMissingError
+from toolkit.errors import InputMissingError, InternalError, MalformedInputError, VerificationError
 from toolkit.fsio import atomic_directory
 
 Progress = Callable[[int], None]
+
+
+@contextlib.contextmanager
+def output_errors(out: Path) -> Iterator[None]:
+    """Turn an OS error while writing the output (read-only or full
+    filesystem, no permission) into a one-line error instead of a crash.
+
+    SPEC C has no code of its own for an unwritable output; like a missing
+    output parent directory (toolkit.fsio) it is exit 66.  Nothing is left
+    behind: the atomic directory is removed on the way out.
+    """
+    try:
+        yield
+    except OSError as exc:
+        where = display_path(exc.filename) if exc.filename else display_path(out)
+        reason = exc.strerror or str(exc)
+        raise InputMissingError(f"cannot write the output {display_path(out)} ({where}: {reason})") from None
 
 
 def shard_name(index: int) -> str:
@@ -130,7 +148,7 @@ def pack_files(
 ) -> PackSummary:
     """Write the batch directory ``out`` for ``inputs`` (sorted by stored path)."""
     check_shard_size(shard_size)
-    with atomic_directory(out, overwrite=overwrite) as tmp:
+    with output_errors(out), atomic_directory(out, overwrite=overwrite) as tmp:
         shards_dir, proofs_dir, staging = tmp / "shards", tmp / "proofs", tmp / ".staging"
         for d in (shards_dir, proofs_dir, staging):
             d.mkdir()
@@ -164,7 +182,12 @@ def pack_files(
             shard_size=shard_size,
             compressor=compressor_info(),
         )
-        manifest.check_consistency()
+        try:
+            # The manifest written must load back exactly (strict parse plus
+            # consistency): inputs were checked up front, so failing is a bug.
+            Manifest.from_bytes(manifest.to_bytes())
+        except (VerificationError, MalformedInputError) as exc:
+            raise InternalError(f"pack built a manifest that does not verify ({exc.message})") from None
         for index, path in enumerate(all_inclusion_proofs(leaves)):
             proof = InclusionProof(index, len(leaves), leaves[index], tuple(path))
             (proofs_dir / proof_name(index)).write_bytes(proof.to_bytes())

@@ -58,6 +58,22 @@ def check_no_prefix_conflicts(paths: list[str]) -> None:
                 raise VerificationError(f"path {prefix!r} is both a file and a directory of {path!r}")
 
 
+def portability_conflicts(paths: list[str]) -> list[tuple[str, str]]:
+    """Pairs of distinct paths that name the same file where names are
+    compared case-insensitively after Unicode normalisation (NFC vs NFD
+    ``café``, ``README`` vs ``readme``).  Both are valid stored paths; only a
+    warning is due, since unpacking them on such a filesystem fails cleanly."""
+    seen: dict[str, str] = {}
+    pairs: list[tuple[str, str]] = []
+    for path in paths:
+        key = unicodedata.normalize("NFC", path).casefold()
+        if key in seen:
+            pairs.append((seen[key], path))
+        else:
+            seen[key] = path
+    return pairs
+
+
 def safe_join(root: Path, path: str) -> Path:
     """``root / path`` after checking ``path``; the result is inside ``root``."""
     check_relative_path(path)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from inscriptions.batch import VerifiedBatch
 from inscriptions.gzip_member import require_reproducible, zlib_runtime_version
-from inscriptions.sharding import shard_file
+from inscriptions.sharding import MAX_SHARD_SIZE, MIN_SHARD_SIZE, shard_file
 from toolkit.errors import VerificationError
 
 
@@ -19,6 +19,8 @@ def reproduce_batch(batch: VerifiedBatch) -> None:
     """Raise ``VerificationError`` unless re-packing reproduces every shard."""
     manifest = batch.manifest
     require_reproducible(manifest.compressor)
+    if not MIN_SHARD_SIZE <= manifest.shard_size <= MAX_SHARD_SIZE:
+        raise VerificationError(f"shard_size {manifest.shard_size} is outside what pack accepts: the batch was not made by enoch pack")
     for f in manifest.files:
         content = b"".join(batch.file_chunks(f))
         made = list(shard_file(content, manifest.shard_size))

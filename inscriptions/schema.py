@@ -6,7 +6,9 @@ the bad field.  Hex must be lowercase (the canonical form we write).
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from toolkit.canonical_json import strict_loads
@@ -57,7 +59,6 @@ def hex_field(o: Obj, key: str, length: int) -> bytes:
     return parse_lower_hex(o[key], key, length)
 
 
-
 def load_versioned(data: bytes, what: str, fmt: str, keys: set[str]) -> Obj:
     """Parse a versioned document: strict JSON, ``"format": fmt`` (checked
     first, so a future version gets a clear message), exactly ``keys``."""
@@ -65,3 +66,15 @@ def load_versioned(data: bytes, what: str, fmt: str, keys: set[str]) -> Obj:
     if o.get("format") != fmt:
         raise MalformedInputError(f"{what} format is {o.get('format')!r}, expected {fmt!r}")
     return obj(o, what, keys)
+
+
+@contextlib.contextmanager
+def located(where: str) -> Iterator[None]:
+    """Prefix a ``MalformedInputError`` raised inside with ``where`` (e.g.
+    ``shards[3]``), so the message names the entry, not just the key."""
+    try:
+        yield
+    except MalformedInputError as exc:
+        if exc.message.startswith(where):
+            raise
+        raise MalformedInputError(f"{where}: {exc.message}") from None

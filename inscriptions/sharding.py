@@ -24,6 +24,9 @@ DEFAULT_SHARD_SIZE = 1_000_000
 #: Smallest accepted --shard-size: below this the 99% window is too narrow to
 #: hit with deflate's granularity.
 MIN_SHARD_SIZE = 1024
+#: Largest accepted --shard-size: the manifest records it as a canonical JSON
+#: integer, which must stay within 2^53 - 1.
+MAX_SHARD_SIZE = 2**53 - 1
 FILL_PERCENT = 99
 
 
@@ -34,8 +37,8 @@ def fill_floor(shard_size: int) -> int:
 
 
 def check_shard_size(shard_size: int) -> None:
-    if shard_size < MIN_SHARD_SIZE:
-        raise UsageError(f"--shard-size must be at least {MIN_SHARD_SIZE} bytes, got {shard_size}")
+    if not MIN_SHARD_SIZE <= shard_size <= MAX_SHARD_SIZE:
+        raise UsageError(f"--shard-size must be between {MIN_SHARD_SIZE} and {MAX_SHARD_SIZE} bytes, got {shard_size}")
 
 
 @dataclass(frozen=True)

@@ -183,3 +183,67 @@ def test_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
     assert b"packing" not in proc.stdout
     piped = subprocess.run([*cmd, str(tmp_path / "pipe")], cwd=root, capture_output=True, check=True)
     assert piped.stderr == b""
+
+
+def test_file_and_directory_conflict_refused_before_packing(enoch: Enoch, tmp_path: Path) -> None:
+    # "a" from one argument, "a/b.txt" from another: not a verification
+    # failure after compressing everything, but a usage error up front.
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "a").write_bytes(b"1")
+    (tmp_path / "y" / "a").mkdir(parents=True)
+    (tmp_path / "y" / "a" / "b.txt").write_bytes(b"2")
+    r = enoch("pack", tmp_path / "x" / "a", tmp_path / "y", "-o", tmp_path / "b", "--json")
+    assert r.exit_code == 2, r.stderr
+    assert r.json()["error"]["code"] == "usage_error" and "'a' is both a file and a directory of 'a/b.txt'" in r.stderr
+    assert not (tmp_path / "b").exists()
+
+
+@pytest.mark.parametrize("where", ["parent", "same"])
+def test_overwrite_never_deletes_the_source(enoch: Enoch, tmp_path: Path, where: str) -> None:
+    outer = tmp_path / "outer"
+    src = make_tree(outer / "src")
+    before = sorted(p.relative_to(outer).as_posix() for p in outer.rglob("*"))
+    out = outer if where == "parent" else src
+    r = enoch("pack", src, "-o", out, "--overwrite")
+    assert r.exit_code == 2 and "inside" in r.stderr, r.stderr
+    assert sorted(p.relative_to(outer).as_posix() for p in outer.rglob("*")) == before
+    assert (src / "a.json").stat().st_size > 0
+
+
+def test_single_file_source_inside_output_refused(enoch: Enoch, tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "f.txt").write_bytes(b"keep")
+    r = enoch("pack", tmp_path / "out" / "f.txt", "-o", tmp_path / "out", "--overwrite")
+    assert r.exit_code == 2 and (tmp_path / "out" / "f.txt").read_bytes() == b"keep"
+
+
+@pytest.mark.parametrize("size", ["10", "19", "20", "21", "1023", str(2**53), "99999999999999999999"])
+def test_shard_size_out_of_range_is_a_usage_error(enoch: Enoch, tmp_path: Path, size: str) -> None:
+    src = make_tree(tmp_path / "src")
+    r = enoch("pack", src, "-o", tmp_path / "b", "--shard-size", size, "--json")
+    assert r.exit_code == 2 and r.json()["error"]["code"] == "usage_error" and "--shard-size" in r.stderr
+    assert not (tmp_path / "b").exists() and list(tmp_path.iterdir()) == [src]
+
+
+def test_largest_shard_size_accepted(enoch: Enoch, tmp_path: Path) -> None:
+    src = make_tree(tmp_path / "src")
+    r = enoch("pack", src, "-o", tmp_path / "b", "--shard-size", str(2**53 - 1), "--json")
+    assert r.exit_code == 0, r.stderr
+    assert r.json()["tree_size"] == 4 and manifest(tmp_path / "b")["shard_size"] == 2**53 - 1
+    assert enoch("verify", tmp_path / "b").exit_code == 0
+
+
+def test_names_colliding_elsewhere_warned(enoch: Enoch, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    nfc, nfd = "caf\u00e9.txt", "cafe\u0301.txt"
+    (src / nfc).write_bytes(b"nfc")
+    (src / nfd).write_bytes(b"nfd")
+    (src / "README").write_bytes(b"upper")
+    (src / "readme").write_bytes(b"lower")
+    r = enoch("pack", src, "-o", tmp_path / "b", "--json")
+    assert r.exit_code == 0, r.stderr
+    assert r.stderr.count("warning:") == 2 and "'README' and 'readme'" in r.stderr
+    assert sorted(paths(tmp_path / "b")) == sorted(["README", "readme", nfc, nfd])  # both kept, distinct bytes
+    r = enoch("unpack", tmp_path / "b", "-o", tmp_path / "out")
+    assert r.exit_code == 0 and (tmp_path / "out" / nfd).read_bytes() == b"nfd"

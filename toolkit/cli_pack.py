@@ -3,6 +3,7 @@ over :mod:`inscriptions.pack` and :mod:`inscriptions.batch`."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from pathlib import Path
@@ -15,10 +16,11 @@ from inscriptions.gzip_member import is_zlib_ng
 from inscriptions.inputs import check_output_outside, collect_inputs
 from inscriptions.pack import pack_files
 from inscriptions.proof_file import InclusionProof
+from inscriptions.relpath import portability_conflicts
 from inscriptions.reproduce import reproduce_batch
-from inscriptions.sharding import DEFAULT_SHARD_SIZE, MIN_SHARD_SIZE
+from inscriptions.sharding import DEFAULT_SHARD_SIZE, MAX_SHARD_SIZE, MIN_SHARD_SIZE
 from toolkit.cli_options import json_option, overwrite_option
-from toolkit.errors import EnochError, VerificationError
+from toolkit.errors import EnochError, UsageError, VerificationError
 from toolkit.fsio import read_input
 from toolkit.output import Progress, SimpleResult, info
 
@@ -33,7 +35,7 @@ def _progress(total: int, label: str) -> Progress:
 def _batch_progress(batch_dir: Path, label: str, passes: int = 1) -> Progress:
     """A progress bar sized by the batch's content bytes; none when stderr is
     not a terminal or the manifest is unreadable (verification reports that)."""
-    if not sys.stderr.isatty():
+    if not sys.stderr.isatty() or not (batch_dir / "manifest.json").is_file():
         return Progress(total=0, label=label, enabled=False)
     try:
         total = sum(f.size for f in read_manifest(batch_dir / "manifest.json")[0].files)
@@ -47,7 +49,7 @@ def _batch_progress(batch_dir: Path, label: str, passes: int = 1) -> Progress:
 @click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path), help="Batch directory to create.")
 @click.option(
     "--shard-size",
-    type=click.IntRange(min=MIN_SHARD_SIZE),
+    type=click.IntRange(min=MIN_SHARD_SIZE, max=MAX_SHARD_SIZE),
     default=DEFAULT_SHARD_SIZE,
     show_default=True,
     help="Largest gzip member per shard, in bytes.",
@@ -80,6 +82,8 @@ def pack(
     overrides = [parse_override(spec) for spec in content_types]
     inputs = collect_inputs(list(sources))
     check_output_outside(list(sources), out)
+    for a, b in portability_conflicts([f.path for f in inputs]):
+        info(f"warning: {a!r} and {b!r} name the same file on case-insensitive or Unicode-normalising filesystems (macOS, Windows); unpacking there will fail")
     if is_zlib_ng():
         info("warning: Python's zlib is zlib-ng; this batch will not be byte-reproducible with stock zlib")
     bar = _progress(sum(f.size for f in inputs), "packing")
@@ -122,11 +126,20 @@ def verify(batch_dir: Path, reproduce: bool, json_mode: bool) -> SimpleResult:
     batch = verify_batch(batch_dir, progress=bar.advance)
     bar.close()
     m = batch.manifest
-    data = {"valid": True, "root": m.root.hex(), "tree_size": m.tree_size, "files": len(m.files)}
+    # The root commits to the shard bytes only; paths and content types are
+    # pinned by the manifest's own hash, so it is reported next to the root.
+    manifest_sha256 = hashlib.sha256(batch.manifest_bytes).hexdigest()
+    data: dict[str, object] = {
+        "valid": True,
+        "root": m.root.hex(),
+        "tree_size": m.tree_size,
+        "files": len(m.files),
+        "manifest_sha256": manifest_sha256,
+    }
     if reproduce:
         reproduce_batch(batch)
         data["reproduced"] = True
-    text = f"valid: {len(m.files)} files, {m.tree_size} shards, root {m.root.hex()}"
+    text = f"valid: {len(m.files)} files, {m.tree_size} shards, root {m.root.hex()}, manifest sha256 {manifest_sha256}"
     return SimpleResult(data=data, text=text + (" (reproduced byte for byte)" if reproduce else ""))
 
 
@@ -137,6 +150,8 @@ def verify(batch_dir: Path, reproduce: bool, json_mode: bool) -> SimpleResult:
 @json_option
 def verify_shard(manifest_path: Path, shard_path: Path, proof_path: Path, json_mode: bool) -> SimpleResult:
     """Verify one shard and its inclusion proof against a manifest's root."""
+    if [str(p) for p in (manifest_path, shard_path, proof_path)].count("-") > 1:
+        raise UsageError("only one of --manifest, --shard and --proof can be - (stdin)")
     manifest, _ = read_manifest(manifest_path)
     proof = InclusionProof.from_bytes(read_input(proof_path, what="proof"))
     member = read_input(shard_path, what="shard")
@@ -164,6 +179,7 @@ def verify_shard(manifest_path: Path, shard_path: Path, proof_path: Path, json_m
 @json_option
 def unpack(batch_dir: Path, out: Path, overwrite: bool, json_mode: bool) -> SimpleResult:
     """Verify a batch completely, then rebuild its files in a new directory."""
+    check_output_outside([batch_dir], out, what="batch")
     bar = _batch_progress(batch_dir, "verifying and unpacking", passes=2)
     batch = unpack_batch(batch_dir, out, overwrite=overwrite, progress=bar.advance)
     bar.close()
