@@ -188,7 +188,7 @@ def make_plan(
     if postage * len(items) > MAX_MONEY:
         raise UsageError(f"--postage {postage} x {len(items)} inscriptions is more than 21 million BTC")
     groups = pack_groups(items, batch.manifest, relay=relay, postage=postage, destination_script=destination.script_pubkey)
-    with atomic_directory(out) as tmp:
+    with atomic_directory(out, mode=0o700) as tmp:  # holds the batch secret
         secret = secrets.token_bytes(32)
         # The secret is durable (0600, fsynced, directory fsynced) before any
         # key or address is derived from it.

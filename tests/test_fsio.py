@@ -54,3 +54,29 @@ def test_read_input_missing(tmp_path: Path) -> None:
         read_input(tmp_path / "nope")
     with pytest.raises(InputMissingError):
         read_input(tmp_path)
+
+
+def test_atomic_directory_mode_follows_umask(tmp_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        with atomic_directory(tmp_path / "pub") as d:
+            (d / "f").write_bytes(b"x")
+        with atomic_directory(tmp_path / "priv", mode=0o700):
+            pass
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "pub").stat().st_mode) == 0o755
+    assert stat.S_IMODE((tmp_path / "priv").stat().st_mode) == 0o700
+
+
+def test_atomic_directory_overwrites_a_symlink_without_following_it(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep").write_bytes(b"k")
+    link = tmp_path / "out"
+    link.symlink_to(elsewhere)
+    with atomic_directory(link, overwrite=True) as d:
+        (d / "new").write_bytes(b"n")
+    assert not link.is_symlink() and os.listdir(link) == ["new"]
+    assert (elsewhere / "keep").read_bytes() == b"k"
+    assert sorted(os.listdir(tmp_path)) == ["elsewhere", "out"]

@@ -90,13 +90,15 @@ def fsync_tree(root: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_directory(target: Path | str, *, overwrite: bool = False) -> Iterator[Path]:
+def atomic_directory(target: Path | str, *, overwrite: bool = False, mode: int | None = None) -> Iterator[Path]:
     """Build a directory atomically.
 
     Yields a fresh temporary directory next to ``target``; when the block
     exits normally its contents are fsynced and it is renamed to ``target``.
     On any exception the temporary directory is removed and ``target`` is
     untouched.  An existing ``target`` is replaced only with ``overwrite``.
+    ``mode`` is the final directory's permission bits; by default those of a
+    plain ``mkdir`` under the current umask (mkdtemp alone would leave 0700).
     """
     target = Path(target)
     parent = target.parent if str(target.parent) else Path(".")
@@ -107,6 +109,7 @@ def atomic_directory(target: Path | str, *, overwrite: bool = False) -> Iterator
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
     try:
         yield tmp
+        os.chmod(tmp, _default_dir_mode() if mode is None else mode)
         fsync_tree(tmp)
         old: Path | None = None
         if os.path.lexists(target):
@@ -117,11 +120,24 @@ def atomic_directory(target: Path | str, *, overwrite: bool = False) -> Iterator
             os.rename(target, old)
         os.rename(tmp, target)
         fsync_dir(parent)
-        if old is not None:
-            shutil.rmtree(old) if old.is_dir() else old.unlink()
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if old is not None:
+        # The new output is in place; removing the replaced one is best
+        # effort and must not turn a success into an error.  A replaced
+        # symlink is unlinked, never followed.
+        if old.is_symlink() or not old.is_dir():
+            with contextlib.suppress(OSError):
+                old.unlink()
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _default_dir_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o777 & ~umask
 
 
 def stdin_binary(what: str = "input") -> BinaryIO:
