@@ -25,12 +25,12 @@ from pathlib import Path
 
 from inscriptions.gzip_member import parse_member
 from inscriptions.manifest import FileEntry, Manifest, ShardEntry
-from inscriptions.pack import output_errors, proof_name, shard_name
+from inscriptions.pack import proof_name, shard_name
 from inscriptions.proof_file import InclusionProof
 from inscriptions.relpath import safe_join
 from inscriptions.rfc9162 import leaf_hash, merkle_root
 from toolkit.errors import InputMissingError, MalformedInputError, VerificationError
-from toolkit.fsio import atomic_directory, read_input
+from toolkit.fsio import atomic_directory, output_errors, read_input
 
 MANIFEST_NAME = "manifest.json"
 

@@ -11,11 +11,10 @@ byte-identical to a serial run (tested).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import queue
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -31,26 +30,9 @@ from inscriptions.relpath import display_path
 from inscriptions.rfc9162 import all_inclusion_proofs, leaf_hash, merkle_root
 from inscriptions.sharding import check_shard_size, shard_file
 from toolkit.errors import InputMissingError, InternalError, MalformedInputError, VerificationError
-from toolkit.fsio import atomic_directory
+from toolkit.fsio import atomic_directory, output_errors
 
 Progress = Callable[[int], None]
-
-
-@contextlib.contextmanager
-def output_errors(out: Path) -> Iterator[None]:
-    """Turn an OS error while writing the output (read-only or full
-    filesystem, no permission) into a one-line error instead of a crash.
-
-    SPEC C has no code of its own for an unwritable output; like a missing
-    output parent directory (toolkit.fsio) it is exit 66.  Nothing is left
-    behind: the atomic directory is removed on the way out.
-    """
-    try:
-        yield
-    except OSError as exc:
-        where = display_path(exc.filename) if exc.filename else display_path(out)
-        reason = exc.strerror or str(exc)
-        raise InputMissingError(f"cannot write the output {display_path(out)} ({where}: {reason})") from None
 
 
 def shard_name(index: int) -> str:

@@ -33,7 +33,7 @@ from inscriptions.taproot import commit, derive_group_secret, tapleaf_hash, xonl
 from inscriptions.txbuild import dummy_reveal_weight
 from toolkit.canonical_json import canonical_dumps
 from toolkit.errors import InternalError, OutputExistsError, UsageError
-from toolkit.fsio import atomic_directory, atomic_write
+from toolkit.fsio import atomic_directory, atomic_write, output_errors
 
 PLAN_FORMAT = "enoch-plan/1"
 MAX_MONEY = 21_000_000 * 100_000_000
@@ -188,7 +188,7 @@ def make_plan(
     if postage * len(items) > MAX_MONEY:
         raise UsageError(f"--postage {postage} x {len(items)} inscriptions is more than 21 million BTC")
     groups = pack_groups(items, batch.manifest, relay=relay, postage=postage, destination_script=destination.script_pubkey)
-    with atomic_directory(out, mode=0o700) as tmp:  # holds the batch secret
+    with output_errors(out), atomic_directory(out, mode=0o700) as tmp:  # holds the batch secret
         secret = secrets.token_bytes(32)
         # The secret is durable (0600, fsynced, directory fsynced) before any
         # key or address is derived from it.

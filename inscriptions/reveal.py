@@ -40,7 +40,7 @@ from toolkit.errors import (
     UsageError,
     VerificationError,
 )
-from toolkit.fsio import atomic_write, fsync_dir, read_input
+from toolkit.fsio import atomic_write, fsync_dir, output_errors, read_input
 
 _FUNDING = re.compile(r"([0-9]{1,9})=([0-9a-fA-F]{64}):([0-9]{1,10}):([0-9]{1,16})")  # ASCII digits only
 
@@ -191,13 +191,14 @@ def _check_earlier(plan: Plan, plan_dir: Path, r: Reveal) -> None:
 
 def _store(path: Path, data: bytes) -> None:
     """Write once; an identical existing file is fine (idempotent re-runs)."""
-    if not path.parent.is_dir():
-        if os.path.lexists(path.parent):
-            raise OutputExistsError(f"{path.parent} exists and is not a directory")
-        path.parent.mkdir()
-        fsync_dir(path.parent.parent)
-    if not os.path.lexists(path):
-        atomic_write(path, data)
+    with output_errors(path):
+        if not path.parent.is_dir():
+            if os.path.lexists(path.parent):
+                raise OutputExistsError(f"{path.parent} exists and is not a directory")
+            path.parent.mkdir()
+            fsync_dir(path.parent.parent)
+        if not os.path.lexists(path):
+            atomic_write(path, data)
 
 
 def reveal_all(

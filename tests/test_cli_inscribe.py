@@ -220,3 +220,27 @@ def test_plan_waits_for_rate_to_drop(enoch: Enoch, tmp_path: Path) -> None:
     assert r.json()["fee_rate"] == "4.5" and len(script.requests) == 3
     assert r.stderr.count("checking again") == 2
     assert json.loads((tmp_path / "plan" / "plan.json").read_text())["fee_rate"] == "4.5"
+
+
+def test_plan_unwritable_output_is_66_and_leaves_nothing(
+    enoch: Enoch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import toolkit.fsio
+
+    batch = small_batch(tmp_path)
+    real_write = toolkit.fsio.atomic_write
+
+    def full_disk(path: Any, data: bytes, **kw: Any) -> None:
+        if str(path).endswith("plan.json"):
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        real_write(path, data, **kw)
+
+    monkeypatch.setattr("inscriptions.plan.atomic_write", full_disk)
+    out = tmp_path / "plan"
+    r = enoch(*plan_args(batch.path, out, "--fee-rate", "2", "--json"))
+    assert r.exit_code == 66, r.stderr
+    assert "No space left on device" in r.json()["error"]["message"]
+    assert not out.exists()
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(".plan")]

@@ -11,7 +11,7 @@ from tests.fixtures import load_json, params
 from toolkit.errors import VerificationError
 from vrf import ecvrf
 from tests.vrf_backends import BACKENDS, suite_for
-from vrf.suites import C_LEN, suite_by_name
+from vrf.suites import C_LEN
 
 DATA = load_json("rfc9381", "rfc9381.json")
 VECTORS: list[dict[str, Any]] = DATA["vectors"]

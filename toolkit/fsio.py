@@ -20,6 +20,28 @@ from typing import BinaryIO
 from toolkit.errors import InputMissingError, OutputExistsError, UsageError
 
 
+def _display(path: Path | str) -> str:
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+@contextlib.contextmanager
+def output_errors(out: Path | str) -> Iterator[None]:
+    """Turn an OS error while writing the output ``out`` (read-only or full
+    file system, no permission, a path that cannot hold files) into a
+    one-line error instead of a crash.
+
+    SPEC C has no code of its own for an unwritable output; like a missing
+    output parent directory it is exit 66.  Used around ``atomic_directory``
+    blocks, which remove their temporary directory on the way out.
+    """
+    try:
+        yield
+    except OSError as exc:
+        where = _display(exc.filename) if exc.filename else _display(out)
+        reason = exc.strerror or str(exc)
+        raise InputMissingError(f"cannot write the output {_display(out)} ({where}: {reason})") from None
+
+
 def fsync_dir(path: Path) -> None:
     """fsync a directory so that renames/creations inside it are durable."""
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)

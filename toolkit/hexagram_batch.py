@@ -19,7 +19,6 @@ import contextlib
 import json
 import os
 import stat
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 

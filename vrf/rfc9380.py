@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from vrf.curves import P256_CURVE, Curve, Point, inv, is_square, sgn0
+from vrf.curves import P256_CURVE, Curve, Point, inv, sgn0
 from vrf.ed25519 import ED25519_ECC
 
 _L = 48  # RFC 9380 section 8.2 / 8.5: L = ceil((ceil(log2(p)) + k) / 8) = 48 for both curves
