@@ -60,9 +60,32 @@ def canonical_dumps(value: Any) -> bytes:
 _MAX_INT_CHARS = 4000
 
 
+def _lone_surrogate(value: Any) -> bool:
+    """True if any string (or member name) in a parsed value holds a lone
+    surrogate.  Iterative: the value may be nested as deep as json allows."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii():
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    return True
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+    return False
+
+
 def strict_loads(data: bytes, *, what: str = "JSON") -> Any:
     """Parse JSON strictly: UTF-8 only, no duplicate keys, no NaN/Infinity,
-    no floats.  Errors are ``MalformedInputError`` (exit 65)."""
+    no floats, and only what :func:`canonical_dumps` can write back (RFC 8785
+    section 3.1 requires I-JSON, RFC 7493: no lone surrogates from ``\\u``
+    escapes, integers within +-(2**53 - 1)).  Errors are
+    ``MalformedInputError`` (exit 65)."""
 
     def no_dupes(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -78,21 +101,32 @@ def strict_loads(data: bytes, *, what: str = "JSON") -> Any:
     def no_float(text: str) -> Any:
         raise MalformedInputError(f"{what}: non-integer number {text} is not allowed")
 
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise MalformedInputError(f"{what} is not valid UTF-8") from None
     def bounded_int(digits: str) -> int:
         # Python refuses int() of more than 4300 digits with a bare ValueError.
         if len(digits) > _MAX_INT_CHARS:
             raise MalformedInputError(f"{what}: integer of {len(digits)} digits is too long")
-        return int(digits)
+        value = int(digits)
+        # Security: a value canonical_dumps refuses would make a document
+        # that parses but cannot be hashed or re-written (and that other
+        # JSON implementations read as a rounded double).
+        if abs(value) > _MAX_SAFE_INT:
+            raise MalformedInputError(f"{what}: integer {digits} is outside the canonical JSON range")
+        return value
 
     try:
-        return json.loads(
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedInputError(f"{what} is not valid UTF-8") from None
+    try:
+        value = json.loads(
             text, object_pairs_hook=no_dupes, parse_constant=no_const, parse_float=no_float, parse_int=bounded_int
         )
     except json.JSONDecodeError as exc:
         raise MalformedInputError(f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except RecursionError:  # hostile input: arrays/objects nested thousands deep
         raise MalformedInputError(f"{what}: JSON nested too deeply") from None
+    # UTF-8 input cannot hold a surrogate; a JSON escape \ud800 can.  Such a
+    # string cannot be encoded again (UnicodeEncodeError far from here).
+    if _lone_surrogate(value):
+        raise MalformedInputError(f"{what}: string is not valid Unicode (lone surrogate escape)")
+    return value
