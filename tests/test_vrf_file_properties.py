@@ -45,7 +45,10 @@ def records(draw: st.DrawFn) -> ProofRecord:
     # from_bytes parses, it does not verify: any bytes of the right lengths
     # form a well-formed record.
     suite: Suite = draw(suites)
-    blob = lambda n: draw(st.binary(min_size=n, max_size=n))  # noqa: E731
+
+    def blob(n: int) -> bytes:
+        return draw(st.binary(min_size=n, max_size=n))
+
     block = draw(st.booleans())
     return ProofRecord(
         suite=suite,
@@ -87,6 +90,37 @@ def test_proof_record_round_trip(record: ProofRecord) -> None:
     assert data.endswith(b"\n") and data[:-1] == canonical_dumps(_doc(data))
     again = ProofRecord.from_bytes(data)
     assert again == record and again.to_bytes() == data
+
+
+@FAST
+@given(suites, st.binary(max_size=100), st.binary(max_size=100), st.binary(max_size=70),
+       st.none() | st.text(alphabet="0123456789abcdefABCDEF", min_size=62, max_size=66), st.none() | st.text(max_size=5))
+@example(SUITES[2], bytes(32), bytes(80), bytes(64), "AB" * 32, "")  # uppercase display hash
+@example(SUITES[2], bytes(32), bytes(80), bytes(64), "ab" * 32, None)  # block hash without context
+@example(SUITES[2], bytes(32), bytes(80), bytes(64), None, "")  # context without block hash
+@example(SUITES[2], bytes(32), bytes(80), bytes(64), "ab" * 32, "\ud800")
+@example(SUITES[0], bytes(32), bytes(81), bytes(32), None, None)  # 32-byte P-256 key
+def test_every_constructible_record_round_trips(
+    suite: Suite, pk: bytes, pi: bytes, beta: bytes, block_hash: str | None, context: str | None
+) -> None:
+    # to_bytes must never write a record that from_bytes refuses: the
+    # constructor refuses (ValueError) what the parser would.
+    try:
+        record = ProofRecord(suite, pk, b"alpha", pi, beta, block_hash, context)
+    except ValueError:
+        return
+    assert ProofRecord.from_bytes(record.to_bytes()) == record
+
+
+@FAST
+@given(suites, st.binary(max_size=40), st.binary(max_size=40))
+@example(SUITES[2], bytes(32), bytes(33))
+def test_every_constructible_key_pair_round_trips(suite: Suite, sk: bytes, pk: bytes) -> None:
+    try:
+        pair = KeyPair(suite, sk, pk)
+    except (ValueError, MalformedInputError):
+        return
+    assert KeyPair.from_bytes(pair.to_bytes()) == pair
 
 
 # --- strict rejections: one mutation of a valid document at a time ---
