@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 import pytest
 
 from toolkit.compact import MAINNET_POW_LIMIT, decode_compact, encode_compact, target_from_compact
-from toolkit.errors import MalformedInputError, VerificationError
-from toolkit.header import HEADER_SIZE, BlockHeader, parse_headers
+from toolkit.errors import MalformedInputError, UsageError, VerificationError
+from toolkit.header import HEADER_SIZE, BlockHeader, block_hash_internal_from_options, parse_headers
+from toolkit.hexutil import block_hash_display_from_internal, block_hash_internal_from_display
 
 FAST = settings(max_examples=200, deadline=None)
 U256 = (1 << 256) - 1
@@ -91,6 +92,25 @@ def test_from_hex_arbitrary_text_only_malformed(text: str) -> None:
     except MalformedInputError:
         return
     assert BlockHeader.from_hex(header.to_bytes().hex()) == header
+
+
+@FAST
+@given(st.binary(min_size=32, max_size=32), st.text(max_size=70), st.sampled_from([0, 1, 2]))
+@example(bytes(32), "0x" + "00" * 31, 0)
+def test_block_hash_options(internal: bytes, text: str, which: int) -> None:
+    display = block_hash_display_from_internal(internal)
+    assert display == display.lower() and block_hash_internal_from_display(display) == internal
+    assert block_hash_internal_from_display(display.upper()) == internal
+    for bad in (display[:-2], display + "00", display[:-1]):
+        with pytest.raises(MalformedInputError):
+            block_hash_internal_from_display(bad)
+    # Arbitrary --block-hash / --header text: only the documented errors.
+    args = [(text, None), (None, text), (text, text)][which]
+    try:
+        out = block_hash_internal_from_options(*args)
+    except (MalformedInputError, UsageError, VerificationError):
+        return
+    assert len(out) == 32
 
 
 @FAST

@@ -211,3 +211,15 @@ def test_decoders_on_arbitrary_bytes_only_verification_error(suite: Suite, data:
         ecvrf.decode_public_key(suite, pk)
     except VerificationError:
         pass
+
+
+@pytest.mark.parametrize("suite", SUITE_PARAMS)
+@settings(max_examples=15, deadline=None)
+@given(st.binary(max_size=40), st.binary(max_size=90), st.binary(max_size=8), st.booleans())
+def test_verify_arbitrary_inputs_only_verification_error(suite: Suite, pk: bytes, pi: bytes, alpha: bytes,
+                                                         fit: bool) -> None:
+    if fit:  # right lengths, so the decoders and the arithmetic run
+        pk = suite.curve.point_to_string(suite.curve.base_mul(int.from_bytes(pk, "big") + 1))
+        pi = pi[: suite.pi_len].ljust(suite.pi_len, b"\x00")
+    with pytest.raises(VerificationError):
+        ecvrf.verify(suite, pk, alpha, pi, validate_key=fit)
