@@ -10,10 +10,14 @@ explicit truncation), so a shared mistake is unlikely.
 
 from __future__ import annotations
 
-from hypothesis import example, given, settings
-from hypothesis import strategies as st
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import CliResult
 
 from toolkit.compact import MAINNET_POW_LIMIT, decode_compact, encode_compact, target_from_compact
 from toolkit.errors import MalformedInputError, UsageError, VerificationError
@@ -138,6 +142,31 @@ def test_multi_header_truncation_and_trailing_bytes_rejected(hs: list[BlockHeade
     lines[-1] = lines[-1][:-2]  # one line a byte short
     with pytest.raises(MalformedInputError):
         parse_headers("\n".join(lines).encode())
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(st.binary(max_size=250), st.lists(headers, min_size=1, max_size=3).map(
+    lambda hs: b"".join(h.to_bytes() for h in hs))), st.integers(-1, 3))
+@example(b"\xff" * 80, -1)
+def test_cli_header_verify_exit_codes(enoch: Callable[..., CliResult], tmp_path: Path, data: bytes, cut: int) -> None:
+    # Any file: a verdict (0/1) or malformed (65), one JSON object, never 70.
+    if cut >= 0:
+        data = data[: len(data) - cut]
+    path = tmp_path / "headers.bin"
+    path.write_bytes(data)
+    result = enoch("header", "verify", "--file", path, "--json")
+    assert result.exit_code in (0, 1, 65), result.stdout
+    assert isinstance(result.json(), dict)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(st.text(max_size=170), headers.map(lambda h: h.to_bytes().hex())), st.sampled_from(["--header", "--block-hash"]))
+@example("00" * 80, "--header")
+def test_cli_header_option_exit_codes(enoch: Callable[..., CliResult], text: str, option: str) -> None:
+    result = enoch("hexagram", option, text, "--json")
+    assert result.exit_code in (0, 1, 2, 65), result.stdout
+    if result.exit_code != 2:  # click usage errors may be text
+        assert isinstance(result.json(), dict)
 
 
 # --- compact nBits vs an independent SetCompact / GetCompact ---

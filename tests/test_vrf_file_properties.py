@@ -11,12 +11,15 @@ bytes and arbitrary JSON values never raise anything else.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import CliResult
 from toolkit.canonical_json import canonical_dumps
 from toolkit.errors import MalformedInputError
 from vrf.curves import P256_CURVE
@@ -239,3 +242,14 @@ def test_arbitrary_documents_only_malformed(fmt: str, suite: str, fields: dict[s
             parse(data)
         except MalformedInputError:
             pass
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(st.binary(max_size=200), records().map(lambda r: r.to_bytes())), st.integers(0, 3))
+def test_cli_vrf_verify_exit_codes(enoch: Callable[..., CliResult], tmp_path: Path, data: bytes, cut: int) -> None:
+    # Any proof file: 1 (does not verify) or 65 (malformed), one JSON object, never 70.
+    path = tmp_path / "proof.json"
+    path.write_bytes(data[: len(data) - cut])
+    result = enoch("vrf", "verify", path, "--json")
+    assert result.exit_code in (1, 65), result.stdout
+    assert isinstance(result.json(), dict)
