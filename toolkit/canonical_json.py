@@ -80,8 +80,8 @@ def strict_loads(data: bytes, *, what: str = "JSON") -> Any:
     """Parse JSON strictly: UTF-8 only, no duplicate keys, no NaN/Infinity,
     no floats, and only what :func:`canonical_dumps` can write back (RFC 8785
     section 3.1 requires I-JSON, RFC 7493: no lone surrogates from ``\\u``
-    escapes, integers within +-(2**53 - 1)), nested at most ``MAX_DEPTH`` deep.  Errors are
-    ``MalformedInputError`` (exit 65)."""
+    escapes, integers within +-(2**53 - 1)), nested at most ``MAX_DEPTH``
+    deep.  Errors are ``MalformedInputError`` (exit 65)."""
 
     def no_dupes(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -106,7 +106,8 @@ def strict_loads(data: bytes, *, what: str = "JSON") -> Any:
         # that parses but cannot be hashed or re-written (and that other
         # JSON implementations read as a rounded double).
         if abs(value) > _MAX_SAFE_INT:
-            raise MalformedInputError(f"{what}: integer {digits} is outside the canonical JSON range")
+            shown = digits if len(digits) <= 24 else digits[:20] + "..."
+            raise MalformedInputError(f"{what}: integer {shown} is outside the canonical JSON range")
         return value
 
     try:
