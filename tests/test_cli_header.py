@@ -111,7 +111,8 @@ def test_synthetic_chain_passes_pow_and_links(enoch: Enoch, tmp_path: Path) -> N
     ("content", "match"),
     [
         (b"00" * 79, "line 1: block header must be 80 bytes"),
-        (b"xyz", "raw headers"),
+        (b"xyz", "line 1: block header is not hex"),  # printable text is read as hex lines
+        (b"x" * 160, "line 1: block header is not hex"),  # ... even at a multiple of 80 bytes
         (bytes(81), "raw headers"),
         (b"\n\n", "blank"),
     ],

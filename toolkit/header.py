@@ -29,7 +29,8 @@ from toolkit.hexutil import block_hash_display_from_internal, block_hash_interna
 
 HEADER_SIZE: Final = 80
 _LAYOUT: Final = struct.Struct("<i32s32sIII")
-_HEX_TEXT: Final = frozenset(b"0123456789abcdefABCDEF \t\r\n")
+#: Printable ASCII and line whitespace: what a hand-made hex file is made of.
+_TEXT: Final = frozenset(range(0x20, 0x7F)) | frozenset(b"\t\r\n")
 
 
 def sha256d(data: bytes) -> bytes:
@@ -110,15 +111,18 @@ class BlockHeader:
 def parse_headers(data: bytes) -> list[BlockHeader]:
     """Parse one or more headers from a file's bytes.
 
-    Two layouts are accepted, decided by content: text made only of hex digits
-    and whitespace is one 160-digit header per line (blank lines skipped);
-    anything else is raw consecutive 80-byte records, whose total length must
-    be a non-zero multiple of 80.  A real header always contains bytes outside
-    the hex-text alphabet (its version field holds 0x00 bytes for every
-    version below 2**24 and the hash fields are random), so the rule cannot
-    mistake a raw file for text in practice.
+    Two layouts are accepted, decided by content: printable ASCII text is one
+    160-digit header per line (blank lines skipped), and every line must be
+    hex; anything else is raw consecutive 80-byte records, whose total length
+    must be a non-zero multiple of 80.  A header that passes proof of work
+    always has 0x00 bytes (the last bytes of its prev hash in internal order
+    are the hash's leading zeros, all zero for the genesis block), so a raw
+    file is never mistaken for text.  Deciding on *printable* text rather
+    than on hex digits matters the other way: a hex file with one typo (or a
+    stray character) whose length is a multiple of 80 must be a malformed
+    text line, not a "raw" file of garbage headers that fail proof of work.
     """
-    if data and _HEX_TEXT.issuperset(data):
+    if data and _TEXT.issuperset(data):
         headers: list[BlockHeader] = []
         for number, line in enumerate(data.decode("ascii").splitlines(), start=1):
             if not line.strip():

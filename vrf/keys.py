@@ -27,6 +27,12 @@ class KeyPair:
     secret_key: bytes
     public_key: bytes
 
+    def __post_init__(self) -> None:
+        # to_bytes must never write a key file from_bytes refuses: a pair
+        # whose public key is not the secret key's is a programming error.
+        if len(self.secret_key) != 32 or public_key(self.suite, self.secret_key) != self.public_key:
+            raise ValueError("public_key does not belong to secret_key (use KeyPair.from_secret)")
+
     def __repr__(self) -> str:  # never show the secret in logs or tracebacks
         return f"KeyPair(suite={self.suite.name!r}, public_key={self.public_key.hex()!r})"
 

@@ -24,6 +24,7 @@ PROOF_FORMAT = "enoch-vrf-proof/1"
 _WHAT = "VRF proof record"
 _REQUIRED = frozenset({"format", "suite", "public_key", "alpha", "pi", "beta"})
 _BLOCK_KEYS = frozenset({"block_hash", "context"})
+_LOWER_HEX = frozenset("0123456789abcdef")
 
 
 def block_alpha(block_hash_internal: bytes, context: str) -> bytes:
@@ -42,6 +43,24 @@ class ProofRecord:
     beta: bytes
     block_hash_display: str | None = None
     context: str | None = None
+
+    def __post_init__(self) -> None:
+        # to_bytes must never write a record from_bytes refuses (the same
+        # checks, as ValueError: a bad record here is a programming error).
+        curve = self.suite.curve
+        lengths = (len(self.public_key), len(self.pi), len(self.beta))
+        if lengths != (curve.pt_len, self.suite.pi_len, self.suite.h_len):
+            raise ValueError(f"{self.suite.name} record field lengths are wrong: {lengths}")
+        if (self.block_hash_display is None) != (self.context is None):
+            raise ValueError("block_hash_display and context go together")
+        if self.block_hash_display is not None:
+            if len(self.block_hash_display) != 64 or not _LOWER_HEX.issuperset(self.block_hash_display):
+                raise ValueError("block_hash_display must be 64 lowercase hex digits")
+            assert self.context is not None
+            try:
+                self.context.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError("context is not valid Unicode (lone surrogate)") from None
 
     def to_json(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
