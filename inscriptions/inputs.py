@@ -19,8 +19,18 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from inscriptions.relpath import check_no_prefix_conflicts, check_relative_path, display_path, path_sort_key
-from toolkit.errors import InputMissingError, MalformedInputError, UsageError, VerificationError
+from inscriptions.relpath import (
+    check_no_prefix_conflicts,
+    check_relative_path,
+    path_sort_key,
+)
+from toolkit.errors import (
+    InputMissingError,
+    MalformedInputError,
+    UsageError,
+    VerificationError,
+)
+from toolkit.fsio import display_path
 
 
 @dataclass(frozen=True)

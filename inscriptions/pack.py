@@ -26,11 +26,15 @@ from inscriptions.gzip_member import compressor_info
 from inscriptions.inputs import InputFile
 from inscriptions.manifest import FileEntry, Manifest, ShardEntry
 from inscriptions.proof_file import InclusionProof
-from inscriptions.relpath import display_path
 from inscriptions.rfc9162 import all_inclusion_proofs, leaf_hash, merkle_root
 from inscriptions.sharding import check_shard_size, shard_file
-from toolkit.errors import InputMissingError, InternalError, MalformedInputError, VerificationError
-from toolkit.fsio import atomic_directory, output_errors
+from toolkit.errors import (
+    InputMissingError,
+    InternalError,
+    MalformedInputError,
+    VerificationError,
+)
+from toolkit.fsio import atomic_directory, display_path, output_errors
 
 Progress = Callable[[int], None]
 

@@ -38,11 +38,6 @@ def check_relative_path(path: str) -> str:
     return path
 
 
-def display_path(path: Path | str) -> str:
-    """A filesystem path for an error message, even if it is not valid UTF-8."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
-
-
 def path_sort_key(path: str) -> bytes:
     return path.encode("utf-8")
 

@@ -20,7 +20,8 @@ from typing import BinaryIO
 from toolkit.errors import InputMissingError, OutputExistsError, UsageError
 
 
-def _display(path: Path | str) -> str:
+def display_path(path: Path | str) -> str:
+    """A filesystem path for a message, even if it is not valid UTF-8."""
     return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
@@ -37,9 +38,9 @@ def output_errors(out: Path | str) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        where = _display(exc.filename) if exc.filename else _display(out)
+        where = display_path(exc.filename) if exc.filename else display_path(out)
         reason = exc.strerror or str(exc)
-        raise InputMissingError(f"cannot write the output {_display(out)} ({where}: {reason})") from None
+        raise InputMissingError(f"cannot write the output {display_path(out)} ({where}: {reason})") from None
 
 
 def fsync_dir(path: Path) -> None:
