@@ -43,14 +43,14 @@ def public_key(suite: Suite, sk: bytes) -> bytes:
 
 def challenge_generation(suite: Suite, strings: tuple[bytes, ...]) -> bytes:
     """RFC 9381 section 5.4.3 over point_to_string of (Y, H, Gamma, U, V);
-    returns c_string.  Takes the encodings: a point decoded by our strict
+    returns truncated_c_string.  Takes the encodings: a point decoded by our strict
     decoders re-encodes to exactly its input bytes, so callers pass PK_string
     and gamma_string as given instead of re-encoding them."""
-    return suite.hash(bytes([suite.suite_string, 0x02]), *strings, b"\x00")[:C_LEN]  # steps 1-8
+    return suite.hash(bytes([suite.suite_string, 0x02]), *strings, b"\x00")[:C_LEN]  # steps 1-7; 8 is the caller's
 
 
 def _gamma_to_hash(suite: Suite, gamma: Point) -> bytes:
-    # RFC 9381 section 5.2 steps 4-8: Hash(suite || 0x03 || point_to_string(cofactor * Gamma) || 0x00)
+    # RFC 9381 section 5.2 steps 4-7: Hash(suite || 0x03 || point_to_string(cofactor * Gamma) || 0x00)
     cleared = suite.curve.clear_cofactor(gamma)
     return suite.hash(bytes([suite.suite_string, 0x03]), suite.curve.point_to_string(cleared), b"\x00")
 
@@ -83,7 +83,7 @@ def decode_proof(suite: Suite, pi: bytes) -> DecodedProof:
 def proof_to_hash(suite: Suite, pi: bytes) -> bytes:
     """RFC 9381 section 5.2: beta from pi.  Only meaningful for a verified
     proof; it checks the encoding, not the proof."""
-    return _gamma_to_hash(suite, decode_proof(suite, pi).gamma)  # steps 1-3, then 4-9
+    return _gamma_to_hash(suite, decode_proof(suite, pi).gamma)  # steps 1-3, then 4-7
 
 
 def decode_public_key(suite: Suite, pk: bytes, *, validate_key: bool = True) -> Point:
@@ -94,7 +94,7 @@ def decode_public_key(suite: Suite, pk: bytes, *, validate_key: bool = True) -> 
     y = suite.curve.string_to_point(pk)  # 5.4.5 step 1 / verify step 1
     if y is None:  # verify step 2
         raise VerificationError("public key is not a valid, canonically encoded curve point")
-    if validate_key and suite.curve.has_small_order(y):  # 5.4.5 steps 2-3: cofactor*Y == identity
+    if validate_key and suite.curve.has_small_order(y):  # verify step 3 = 5.4.5 step 3: cofactor*Y == identity
         raise VerificationError("public key has small order (identity after cofactor multiplication)")
     return y
 
@@ -156,4 +156,4 @@ def verify(suite: Suite, pk: bytes, alpha: bytes, pi: bytes, *, validate_key: bo
     c_prime = challenge_generation(suite, (pk, enc(h), gamma_string, enc(u), enc(v)))  # step 10
     if suite.string_to_int(c_prime) != proof.c:  # step 11
         raise VerificationError("proof does not verify (challenge mismatch)")
-    return _gamma_to_hash(suite, proof.gamma)  # step 12: beta = proof_to_hash(pi)
+    return _gamma_to_hash(suite, proof.gamma)  # step 11: VALID, beta = proof_to_hash(pi)
