@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from toolkit.cli_options import json_option
+from toolkit.cli_options import block_options, json_option
 from toolkit.errors import InputMissingError, MalformedInputError, UsageError
 from toolkit.iching import METHODS, Casting, cast
 from toolkit.output import Progress, Result
@@ -104,12 +104,9 @@ def header_verify(header_hex: str | None, file_: str | None, json_mode: bool) ->
 
 
 def source_options(f: F) -> F:
-    """--block-hash / --header / --vrf-proof / --context, spelled the same on every command."""
-    f = click.option("--context", default="", metavar="C", help="Context string bound into the stream (UTF-8).")(f)
+    """--block-hash / --header / --context (toolkit.cli_options) and --vrf-proof."""
     f = click.option("--vrf-proof", metavar="FILE", help="enoch-vrf-proof/1 record (verified first; - = stdin).")(f)
-    f = click.option("--header", "header_hex", metavar="HEX", help="80-byte block header (its work is checked).")(f)
-    f = click.option("--block-hash", metavar="H", help="Block hash, 64 hex digits in display order.")(f)
-    return f
+    return block_options(f)
 
 
 # --- hexagram -----------------------------------------------------------------
@@ -139,12 +136,13 @@ def hexagram(
     block_hash: str | None,
     header_hex: str | None,
     vrf_proof: str | None,
-    context: str,
+    context: str | None,
     method: str,
     batch: str | None,
     json_mode: bool,
 ) -> HexagramResult | int:
     """Cast an I Ching hexagram from a block hash (SPEC R)."""
+    context = context or ""
     if batch is not None:
         if block_hash is not None or header_hex is not None or vrf_proof is not None:
             raise UsageError("--batch reads the block hashes; do not combine it with --block-hash, --header or --vrf-proof")
@@ -204,7 +202,7 @@ class RandomResult:
 def _draw(src_opts: dict[str, Any], count: int, one: Callable[..., Any], *, flat: bool = False) -> RandomResult:
     src = resolve_source(
         block_hash=src_opts["block_hash"], header=src_opts["header_hex"], vrf_proof=src_opts["vrf_proof"],
-        context=src_opts["context"],
+        context=src_opts["context"] or "",
     )
     stream = src.source.stream()
     return RandomResult(src, [one(stream) for _ in range(count)], flat=flat and count == 1)

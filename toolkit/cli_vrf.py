@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from toolkit.cli_options import json_option, overwrite_option
+from toolkit.cli_options import block_options, json_option, overwrite_option
 from toolkit.errors import MalformedInputError, UsageError, VerificationError
 from toolkit.fsio import atomic_write, read_input
 from toolkit.header import block_hash_internal_from_options
@@ -73,18 +73,16 @@ def _context_text(context: str | None) -> str | None:
 @vrf.command()
 @click.option("--key", "key_file", required=True, help="VRF key file (enoch-vrf-key/1); '-' reads stdin.")
 @click.option("--alpha", help="The VRF input as hex ('' for the empty input).")
-@click.option("--block-hash", help="Block hash, 64 hex digits in display order.")
-@click.option("--header", help="80-byte block header as hex (its proof of work is checked).")
-@click.option("--context", help="Context string appended to a block hash (UTF-8).")
+@block_options
 @click.option("-o", "--output", help="Write the proof record here instead of stdout.")
 @overwrite_option
 @json_option
 def prove(
-    key_file: str, alpha: str | None, block_hash: str | None, header: str | None, context: str | None,
+    key_file: str, alpha: str | None, block_hash: str | None, header_hex: str | None, context: str | None,
     output: str | None, overwrite: bool, json_mode: bool,
 ) -> Result:
     """Prove an input; prints (or writes) an enoch-vrf-proof/1 record."""
-    given = [name for name, value in (("--alpha", alpha), ("--block-hash", block_hash), ("--header", header))
+    given = [name for name, value in (("--alpha", alpha), ("--block-hash", block_hash), ("--header", header_hex))
              if value is not None]
     if len(given) != 1:
         raise UsageError("give exactly one of --alpha, --block-hash and --header")
@@ -96,7 +94,7 @@ def prove(
     if alpha is not None:
         record = make_record(pair, _parse_alpha(alpha))
     else:
-        internal = block_hash_internal_from_options(block_hash, header)
+        internal = block_hash_internal_from_options(block_hash, header_hex)
         record = make_record(pair, b"", block_hash_internal=internal, context=_context_text(context) or "")
     if output is not None and output != "-":
         atomic_write(output, record.to_bytes(), overwrite=overwrite)
