@@ -190,6 +190,8 @@ def test_prove_usage_and_key_errors(enoch: Enoch, tmp_path: Path) -> None:
     _one_line_error(enoch("vrf", "prove", "--key", key), 2)
     _one_line_error(enoch("vrf", "prove", "--key", key, "--alpha", "00", "--block-hash", GENESIS["hash"]), 2)
     _one_line_error(enoch("vrf", "prove", "--key", key, "--alpha", "00", "--context", "x"), 2)
+    # undecodable command-line bytes (surrogate escapes) are not a context: 65, like hexagram/random
+    _one_line_error(enoch("vrf", "prove", "--key", key, "--block-hash", GENESIS["hash"], "--context", "a\udcff"), 65)
     _one_line_error(enoch("vrf", "prove", "--key", tmp_path / "none.json", "--alpha", "00"), 66)
     doc = json.loads(key.read_bytes())
     for edit in ({"public_key": VECTORS[7]["pk"]}, {"secret_key": "00"}, {"format": "x"}):

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from toolkit.cli_options import block_options, json_option, overwrite_option
-from toolkit.errors import MalformedInputError, UsageError, VerificationError
+from toolkit.errors import UsageError, VerificationError
 from toolkit.fsio import atomic_write, read_input
 from toolkit.header import block_hash_internal_from_options
 from toolkit.hexutil import parse_hex
@@ -61,15 +61,6 @@ def _parse_alpha(text: str) -> bytes:
     return b"" if text == "" else parse_hex(text, what="--alpha")
 
 
-def _context_text(context: str | None) -> str | None:
-    if context is not None:
-        try:
-            context.encode("utf-8")
-        except UnicodeEncodeError:
-            raise MalformedInputError("--context is not valid UTF-8") from None
-    return context
-
-
 @vrf.command()
 @click.option("--key", "key_file", required=True, help="VRF key file (enoch-vrf-key/1); '-' reads stdin.")
 @click.option("--alpha", help="The VRF input as hex ('' for the empty input).")
@@ -95,7 +86,7 @@ def prove(
         record = make_record(pair, _parse_alpha(alpha))
     else:
         internal = block_hash_internal_from_options(block_hash, header_hex)
-        record = make_record(pair, b"", block_hash_internal=internal, context=_context_text(context) or "")
+        record = make_record(pair, b"", block_hash_internal=internal, context=context or "")
     if output is not None and output != "-":
         atomic_write(output, record.to_bytes(), overwrite=overwrite)
         return ProveResult(record, output)

@@ -15,6 +15,7 @@ from typing import Any
 from toolkit.canonical_json import canonical_dumps
 from toolkit.errors import MalformedInputError, VerificationError
 from toolkit.hexutil import block_hash_display_from_internal, block_hash_internal_from_display
+from toolkit.randomness import context_bytes
 from vrf.ecvrf import prove, verify
 from vrf.jsonfields import hex_field, load_object, text_field
 from vrf.keys import KeyPair
@@ -28,10 +29,12 @@ _LOWER_HEX = frozenset("0123456789abcdef")
 
 
 def block_alpha(block_hash_internal: bytes, context: str) -> bytes:
-    """SPEC R: alpha for a block = 32-byte internal-order hash || UTF-8(context)."""
+    """SPEC R: alpha for a block = 32-byte internal-order hash || UTF-8(context)
+    (the same context bytes as the randomness stream's; a context that is
+    not UTF-8 text is ``MalformedInputError``)."""
     if len(block_hash_internal) != 32:
         raise ValueError("a block hash is 32 bytes")
-    return block_hash_internal + context.encode("utf-8")
+    return block_hash_internal + context_bytes(context)
 
 
 @dataclass(frozen=True)
