@@ -1,7 +1,8 @@
 """The one renderer: results to stdout (text or JSON), errors and progress to stderr.
 
 Commands return a :class:`Result`; nothing else in enoch writes to stdout,
-except streaming commands that emit JSON Lines through :func:`emit_json_line`.
+except ``hexagram --batch``, which streams JSON Lines (records in the
+:func:`dumps_json` dialect, pre-rendered by ``toolkit.hexagram_batch``).
 """
 
 from __future__ import annotations
@@ -71,12 +72,6 @@ def render(result: Result, *, json_mode: bool, out: TextIO | None = None) -> Non
         if text:
             stream.write(text if text.endswith("\n") else text + "\n")
     stream.flush()
-
-
-def emit_json_line(obj: dict[str, Any], *, out: TextIO | None = None) -> None:
-    """Write one JSON Lines record (streaming commands)."""
-    stream = out if out is not None else sys.stdout
-    stream.write(printable(dumps_json(obj)) + "\n")
 
 
 def error_object(code: str, message: str) -> dict[str, Any]:
