@@ -114,6 +114,8 @@ def source_options(f: F) -> F:
 
 @dataclass
 class HexagramResult:
+    """``hexagram``: SPEC C's object (source first, then the casting), or the drawing."""
+
     source: ResolvedSource
     casting: Casting
     exit_code: int = 0
@@ -209,6 +211,7 @@ def _draw(src_opts: dict[str, Any], count: int, one: Callable[..., Any], *, flat
 
 
 def draw_options(f: F) -> F:
+    """The options every ``random`` draw takes: the source, --count and --json."""
     f = json_option(f)
     f = click.option(
         "--count", type=DecimalInt(1, 1_000_000), default=1, show_default=True, metavar="K",

@@ -95,6 +95,8 @@ def prove(
 
 @dataclass
 class ProveResult:
+    """``vrf prove``: the record (printed, or written to ``written_to``)."""
+
     record: ProofRecord
     written_to: str | None
     exit_code: int = 0
@@ -110,6 +112,8 @@ class ProveResult:
 
 @dataclass
 class VerifyResult:
+    """``vrf verify``: beta when valid (exit 0), else the reason (exit 1)."""
+
     suite: str
     beta: bytes | None
     reason: str | None = None

@@ -72,6 +72,7 @@ class BlockHeader:
         return cls.from_bytes(parse_hex(text.strip(), what="block header", length=HEADER_SIZE))
 
     def to_bytes(self) -> bytes:
+        """The 80-byte serialisation (:meth:`from_bytes` inverts it)."""
         return _LAYOUT.pack(
             self.version, self.prev_hash_internal, self.merkle_root_internal, self.time, self.bits, self.nonce
         )
@@ -83,10 +84,12 @@ class BlockHeader:
 
     @property
     def hash_display(self) -> str:
+        """The header's hash as explorers print it."""
         return block_hash_display_from_internal(self.hash_internal)
 
     @property
     def prev_hash_display(self) -> str:
+        """The previous block's hash as explorers print it."""
         return block_hash_display_from_internal(self.prev_hash_internal)
 
     def target(self, *, pow_limit: int = MAINNET_POW_LIMIT) -> int:
@@ -94,6 +97,7 @@ class BlockHeader:
         return target_from_compact(self.bits, pow_limit=pow_limit)
 
     def difficulty(self, *, pow_limit: int = MAINNET_POW_LIMIT) -> float:
+        """Difficulty of the nBits target, as Bitcoin Core reports it."""
         return difficulty_from_target(self.target(pow_limit=pow_limit))
 
     def check_pow(self, *, pow_limit: int = MAINNET_POW_LIMIT) -> None:

@@ -38,6 +38,8 @@ def _header_json(check: HeaderCheck) -> dict[str, Any]:
 
 @dataclass
 class HeaderReport:
+    """The :class:`~toolkit.output.Result` of ``header verify`` (see the module docstring)."""
+
     checks: Sequence[HeaderCheck]
     exit_code: int = field(init=False)
 

@@ -19,6 +19,8 @@ from toolkit.errors import InternalError
 
 @dataclass(frozen=True)
 class Trigram:
+    """One of the eight trigrams of the table."""
+
     key: str
     lines: str  # bottom line first, "1" = yang
     name_pinyin: str
@@ -30,6 +32,8 @@ class Trigram:
 
 @dataclass(frozen=True)
 class Hexagram:
+    """One of the 64 hexagrams, in King Wen numbering."""
+
     number: int  # King Wen number 1..64
     lines: str  # six "0"/"1" characters, bottom (line 1) first, "1" = yang
     name_english: str
@@ -53,10 +57,13 @@ class Hexagram:
 
 @dataclass(frozen=True)
 class KingWenTable:
+    """The validated table, by number and by line pattern."""
+
     hexagrams: tuple[Hexagram, ...]  # index = number - 1
     by_lines: dict[str, Hexagram]
 
     def by_number(self, number: int) -> Hexagram:
+        """The hexagram with King Wen ``number`` (1..64)."""
         if not 1 <= number <= 64:
             raise ValueError("hexagram numbers are 1..64")
         return self.hexagrams[number - 1]

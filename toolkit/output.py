@@ -75,6 +75,7 @@ def render(result: Result, *, json_mode: bool, out: TextIO | None = None) -> Non
 
 
 def error_object(code: str, message: str) -> dict[str, Any]:
+    """SPEC C's ``--json`` failure object."""
     return {"ok": False, "error": {"code": code, "message": message}}
 
 
@@ -94,6 +95,7 @@ def render_error(code: str, message: str, *, json_mode: bool) -> None:
 
 
 def render_enoch_error(exc: EnochError, *, json_mode: bool) -> None:
+    """:func:`render_error` for one of enoch's own errors."""
     render_error(exc.code, exc.message, json_mode=json_mode)
 
 
@@ -118,6 +120,7 @@ class Progress:
     _last_draw: float = 0.0
 
     def advance(self, amount: int) -> None:
+        """Count ``amount`` more units done; redraw at most ten times a second."""
         self.done += amount
         if not self.enabled:
             return
@@ -132,6 +135,7 @@ class Progress:
         sys.stderr.flush()
 
     def close(self) -> None:
+        """End the bar's line (when the bar is enabled)."""
         if self.enabled:
             sys.stderr.write("\n")
             sys.stderr.flush()

@@ -57,6 +57,7 @@ class Source:
     context: str = ""
 
     def stream(self) -> RandomStream:
+        """A fresh stream for this source, read from its first byte."""
         return RandomStream(stream_input(self.kind, self.source, self.context))
 
 

@@ -57,6 +57,8 @@ def _gamma_to_hash(suite: Suite, gamma: Point) -> bytes:
 
 @dataclass(frozen=True)
 class DecodedProof:
+    """(Gamma, c, s) of RFC 9381 section 5.4.4 step 10."""
+
     gamma: Point
     c: int
     s: int

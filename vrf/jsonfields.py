@@ -32,6 +32,7 @@ def load_object(
 
 
 def text_field(obj: dict[str, Any], key: str, *, what: str) -> str:
+    """``obj[key]``, which must be a string of valid Unicode (exit 65 otherwise)."""
     value = obj[key]
     if not isinstance(value, str):
         raise MalformedInputError(f"{what}: {key} must be a string")

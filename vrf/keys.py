@@ -23,6 +23,8 @@ _WHAT = "VRF key file"
 
 @dataclass(frozen=True)
 class KeyPair:
+    """A VRF key: suite, RFC 9381 SK and its PK encoding (always consistent)."""
+
     suite: Suite
     secret_key: bytes
     public_key: bytes
@@ -38,9 +40,11 @@ class KeyPair:
 
     @classmethod
     def from_secret(cls, suite: Suite, secret_key: bytes) -> KeyPair:
+        """The pair for ``secret_key``, its public key derived (RFC 9381 section 5.5)."""
         return cls(suite, secret_key, public_key(suite, secret_key))
 
     def to_bytes(self) -> bytes:
+        """The ``enoch-vrf-key/1`` file content: canonical JSON plus a newline."""
         doc = {
             "format": KEY_FORMAT,
             "suite": self.suite.name,
@@ -80,4 +84,5 @@ def write_key_file(path: Path | str, pair: KeyPair) -> None:
 
 
 def read_key_file(path: Path | str) -> KeyPair:
+    """Read and strictly parse a key file (``-`` = stdin); missing -> 66, malformed -> 65."""
     return KeyPair.from_bytes(read_input(path, what=_WHAT))

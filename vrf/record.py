@@ -39,6 +39,8 @@ def block_alpha(block_hash_internal: bytes, context: str) -> bytes:
 
 @dataclass(frozen=True)
 class ProofRecord:
+    """One ``enoch-vrf-proof/1`` record; parsing it does not verify it (see :func:`verify_record`)."""
+
     suite: Suite
     public_key: bytes
     alpha: bytes
@@ -66,6 +68,7 @@ class ProofRecord:
                 raise ValueError("context is not valid Unicode (lone surrogate)") from None
 
     def to_json(self) -> dict[str, Any]:
+        """The record as a JSON object (also ``vrf prove --json``)."""
         doc: dict[str, Any] = {
             "format": PROOF_FORMAT,
             "suite": self.suite.name,
@@ -130,6 +133,8 @@ def make_record(
 
 @dataclass(frozen=True)
 class VerifiedOutput:
+    """What a record that verified vouches for: its beta, and the block and context if any."""
+
     suite: str
     public_key: bytes
     alpha: bytes

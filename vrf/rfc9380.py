@@ -68,6 +68,7 @@ _P256_Z = -10  # RFC 9380 section 8.2
 
 
 def map_to_curve_sswu(curve: Curve, u: int) -> MapResult:
+    """RFC 9380 section 6.6.2 for P-256; the point is built by ``curve`` (its backend)."""
     p, a, b = P256_CURVE.p, P256_CURVE.a, P256_CURVE.b
     z = _P256_Z % p
     tv1 = inv(z * z * pow(u, 4, p) + z * u * u, p)  # step 1
@@ -98,6 +99,7 @@ _C1 = _C1 if sgn0(_C1) == 0 else _P25519 - _C1
 
 
 def map_to_curve_elligator2_edwards25519(curve: Curve, u: int) -> MapResult:
+    """RFC 9380 section 6.7.1 on curve25519, then the appendix D.2 map to edwards25519."""
     p = _P25519
     x1 = -_J * inv(1 + _ELL2_Z * u * u, p) % p  # step 1
     if x1 == 0:  # step 2

@@ -26,10 +26,12 @@ class Suite:
 
     @property
     def h_len(self) -> int:
+        """hLen: the hash output length, also beta's."""
         return hashlib.new(self.hash_name).digest_size
 
     @property
     def pi_len(self) -> int:
+        """ptLen + cLen + qLen: the proof length."""
         return self.curve.pt_len + C_LEN + Q_LEN
 
     @property
@@ -39,15 +41,18 @@ class Suite:
         return b"ECVRF_" + self.h2c_suite_id.encode("ascii") + bytes([self.suite_string])
 
     def hash(self, *parts: bytes) -> bytes:
+        """The suite's Hash of the concatenated ``parts``."""
         h = hashlib.new(self.hash_name)
         for part in parts:
             h.update(part)
         return h.digest()
 
     def int_to_string(self, value: int, length: int) -> bytes:
+        """RFC 9381 int_to_string in the curve's byte order."""
         return value.to_bytes(length, self.curve.endian)
 
     def string_to_int(self, data: bytes) -> int:
+        """RFC 9381 string_to_int in the curve's byte order."""
         return int.from_bytes(data, self.curve.endian)
 
 
