@@ -13,7 +13,7 @@ from tests import spec_r_reference as ref
 from tests.fixtures import load_json, params
 from toolkit.errors import MalformedInputError
 from toolkit.hexutil import block_hash_internal_from_display
-from toolkit.randomness import RandomStream, Source, lp, stream_input
+from toolkit.randomness import RandomStream, Source, candidate_bytes, lp, stream_input
 
 SPEC = load_json("spec-r", "vectors.json")
 OURS = load_json("enoch-randomness", "vectors.json")
@@ -157,3 +157,17 @@ def test_integer_distribution_is_uniform() -> None:
         counts[s.integer(1, 6) - 1] += 1
     chi2 = sum((c - n / 6) ** 2 / (n / 6) for c in counts)
     assert chi2 < 20.52, counts
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "k"),
+    [(5, 5, 1), (0, 1, 1), (1, 6, 1), (0, 255, 1), (0, 256, 2), (-(2**15), 2**15 - 1, 2), (0, 2**64, 9)],
+)
+def test_candidate_bytes_is_what_integer_reads(lo: int, hi: int, k: int) -> None:
+    # the CLI bounds `random int` memory with candidate_bytes: it must be SPEC R's k
+    assert candidate_bytes(lo, hi) == k
+    s = _stream(SPEC["stream"]["block_hash"], "candidate")
+    for _ in range(20):
+        before = s.position
+        s.integer(lo, hi)
+        assert (s.position - before) % k == 0 and s.position > before

@@ -20,6 +20,7 @@ from toolkit.errors import InputMissingError, MalformedInputError, UsageError
 from toolkit.iching import METHODS, Casting, cast
 from toolkit.output import Progress, Result
 from toolkit.random_source import ResolvedSource, resolve_source
+from toolkit.randomness import candidate_bytes
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -243,8 +244,7 @@ def random_int(lo: int, hi: int, count: int, json_mode: bool, **src_opts: Any) -
     """A uniform integer in [LO, HI] (inclusive)."""
     if lo > hi:
         raise UsageError(f"LO must not exceed HI (got {lo} > {hi})")
-    per_try = max(1, ((hi - lo).bit_length() + 7) // 8)
-    if per_try * count > _MAX_BYTES:
+    if candidate_bytes(lo, hi) * count > _MAX_BYTES:
         raise UsageError(f"range too wide for --count {count}: bytes per draw x --count is at most {_MAX_BYTES}")
     return _draw(src_opts, count, lambda s: s.integer(lo, hi))
 

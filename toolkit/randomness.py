@@ -48,6 +48,12 @@ def stream_input(kind: Kind, source: bytes, context: str) -> bytes:
     return lp(DOMAIN) + lp(kind.encode("ascii")) + lp(source) + lp(context_bytes(context))
 
 
+def candidate_bytes(lo: int, hi: int) -> int:
+    """Stream bytes one candidate of ``integer(lo, hi)`` reads: SPEC R's
+    ``k = max(1, ceil(bitlen(hi - lo) / 8))``."""
+    return max(1, ((hi - lo).bit_length() + 7) // 8)
+
+
 @dataclass(frozen=True)
 class Source:
     """Where randomness comes from: ``kind``, its ``source`` bytes and the ``context``."""
@@ -95,7 +101,7 @@ class RandomStream:
         if n < 1:
             raise ValueError(f"empty range [{lo}, {hi}]")
         bits = (n - 1).bit_length()
-        k = max(1, (bits + 7) // 8)
+        k = candidate_bytes(lo, hi)
         mask = (1 << bits) - 1
         while True:
             # Rejection, not modulo: every value of [0, n) is exactly equally
