@@ -97,6 +97,21 @@ def test_missing_and_directory_inputs_are_exit_66(enoch: Enoch, tmp_path: Path) 
     assert enoch("hexagram", "--batch", str(tmp_path)).exit_code == 66
 
 
+def test_read_error_mid_input_is_an_input_error(enoch: Enoch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Regression: EIO while reading the batch was reported as "cannot write the output".
+    class FailingStdin(io.BytesIO):
+        def read1(self, size: int = -1) -> bytes:
+            if self.tell():
+                raise OSError(5, "Input/output error")
+            return self.read(65)
+
+    fake = FailingStdin((HASHES[0] + "\n" + HASHES[1] + "\n").encode("ascii"))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(fake, encoding="ascii"))
+    r = enoch("hexagram", "--batch", "-")
+    assert r.exit_code == 66 and r.stderr == "enoch: error: cannot read --batch file -: Input/output error\n"
+    assert len(r.stdout.splitlines()) == 1  # the line read before the error was answered
+
+
 def _run(chunks: list[bytes], method: str = "yarrow", context: str = "golden") -> bytes:
     return b"".join(hexagram_jsonl(chunks, context=context, method=method))
 

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 
 from toolkit.errors import InputMissingError, MalformedInputError
-from toolkit.fsio import stdin_binary
+from toolkit.fsio import display_path, stdin_binary
 from toolkit.iching import BlockCaster, casting_for_index
 from toolkit.output import dumps_json
 
@@ -123,16 +123,18 @@ def _with_final(chunks: Iterable[bytes]) -> Iterator[bytes]:
     yield b""
 
 
-
 def file_chunks(path: str, size: int = 1 << 16) -> tuple[Iterator[bytes], int | None]:
     """Chunks of a file (``-`` = stdin) as they become readable, and the total
     size when it is a regular file (for the progress bar).  Each chunk is at
     most one underlying read, so lines arriving on a pipe are answered without
     waiting for more input."""
+    def unreadable(exc: OSError) -> InputMissingError:  # missing, a directory, no permission, EIO: exit 66
+        return InputMissingError(f"cannot read --batch file {display_path(path)}: {exc.strerror or exc}")
+
     try:
         fh: BinaryIO = stdin_binary("--batch input") if path == "-" else open(path, "rb")  # noqa: SIM115
-    except OSError as exc:  # missing, a directory, no permission: exit 66
-        raise InputMissingError(f"cannot read --batch file {path}: {exc.strerror or exc}") from None
+    except OSError as exc:
+        raise unreadable(exc) from None
     total: int | None = None
     with contextlib.suppress(OSError, ValueError):  # io.UnsupportedOperation is both
         st = os.fstat(fh.fileno())
@@ -141,7 +143,13 @@ def file_chunks(path: str, size: int = 1 << 16) -> tuple[Iterator[bytes], int | 
     def chunks() -> Iterator[bytes]:
         read1 = getattr(fh, "read1", fh.read)
         try:
-            while chunk := read1(size):
+            while True:
+                try:
+                    chunk = read1(size)
+                except OSError as exc:  # a read error is the input's, never "cannot write the output"
+                    raise unreadable(exc) from None
+                if not chunk:
+                    break
                 yield chunk
         finally:
             if path != "-":
