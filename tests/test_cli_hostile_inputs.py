@@ -258,3 +258,11 @@ def test_batch_output_on_a_full_disk(tmp_path: Path) -> None:
 def test_stdout_closed() -> None:
     p = _run_with_stdout(None, "random", "int", "1", "6", "--block-hash", B, close_stdout=True)
     assert (p.returncode, p.stderr) == (66, b"enoch: error: cannot write the output: stdout is closed\n")
+
+
+def test_batch_stdout_closed(tmp_path: Path) -> None:
+    # was an AttributeError on sys.stdout.buffer: exit 70
+    hashes = tmp_path / "h.txt"
+    hashes.write_text(f"{0:064x}\n")
+    p = _run_with_stdout(None, "hexagram", "--batch", str(hashes), close_stdout=True)
+    assert (p.returncode, p.stderr) == (66, b"enoch: error: cannot write the output: stdout is closed\n")

@@ -161,9 +161,11 @@ def _batch(path: str, context: str, method: str) -> int:
     bar = Progress(total=total or 0, label="hexagrams")
     if total is None or total < _PROGRESS_MIN_BYTES:
         bar.enabled = False  # short or unknown-length input: no bar
-    out = sys.stdout.buffer
-    sys.stdout.flush()
     try:
+        if sys.stdout is None:  # started with stdout closed (`>&-`): as render() reports it
+            raise OSError("stdout is closed")
+        out = sys.stdout.buffer
+        sys.stdout.flush()
         for data in hexagram_jsonl(chunks, context=context, method=method, progress=bar.advance):
             out.write(data)
             out.flush()
