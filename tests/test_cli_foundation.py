@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import subprocess
 
+import click
 import pytest
 import sys
 from collections.abc import Callable
@@ -64,3 +65,19 @@ def test_error_with_lone_surrogate_is_reported(capsys: pytest.CaptureFixture[str
     assert "caf\\udce9.txt second line" in err
     assert err.count("\n") == 1
     assert '"ok": false' in out
+
+
+def test_block_options_are_one_definition_everywhere() -> None:
+    # --block-hash/--header/--context come from toolkit.cli_options.block_options on every command
+    from toolkit.cli_random import hexagram, random_int
+    from toolkit.cli_vrf import prove
+
+    def spelled(command: click.Command) -> list[tuple[str, ...]]:
+        return [
+            (p.name or "", *p.opts, str(getattr(p, "help", "")), str(p.default))
+            for p in command.params
+            if p.name in ("block_hash", "header_hex", "context")
+        ]
+
+    assert len(spelled(prove)) == 3
+    assert spelled(hexagram) == spelled(random_int) == spelled(prove)
