@@ -128,6 +128,7 @@ def file_chunks(path: str, size: int = 1 << 16) -> tuple[Iterator[bytes], int | 
     size when it is a regular file (for the progress bar).  Each chunk is at
     most one underlying read, so lines arriving on a pipe are answered without
     waiting for more input."""
+
     def unreadable(exc: OSError) -> InputMissingError:  # missing, a directory, no permission, EIO: exit 66
         return InputMissingError(f"cannot read --batch file {display_path(path)}: {exc.strerror or exc}")
 
