@@ -3,7 +3,7 @@ the single place where errors become exit codes (SPEC C).
 
 Sub-commands live in ``toolkit/cli_*.py`` and are imported only when used, so
 that offline commands start fast and never import the transaction stack or
-bitcoinlib.  Commands return a :class:`toolkit.output.Result`; :func:`main`
+bitcoinlib.  Commands return a :class:`toolkit.output.Result`; :func:`run`
 renders it.
 """
 
