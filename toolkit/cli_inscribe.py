@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from inscriptions.reveal import open_batch, parse_fundings, recover, reveal_all
 from toolkit.cli_options import json_option
 from toolkit.errors import InputMissingError, OutputExistsError
 from toolkit.fee_options import describe_rate, fee_options, gated_rate, pop_fee_options
+from toolkit.fsio import read_input
 from toolkit.hexutil import parse_hex
 from toolkit.output import Progress, SimpleResult, info
 
@@ -146,7 +146,9 @@ def recover_cmd(plan_dir: Path, fundings: tuple[str, ...], to: str, fee_rate: st
 @json_option
 def decode_cmd(tx: str, manifest_path: Path | None, json_mode: bool) -> SimpleResult:
     """List the inscriptions in a transaction (TXHEX, or - for stdin)."""
-    text = sys.stdin.read() if tx == "-" else tx
+    # read_input: a closed stdin is exit 66, and bytes that are not ASCII are
+    # just "not hex" (65), never a decoding crash.
+    text = read_input("-", what="transaction").decode("ascii", "replace") if tx == "-" else tx
     decoded = decode_tx(parse_hex("".join(text.split()), what="transaction"))
     items = [describe(e) for e in decoded.envelopes]
     data: dict[str, Any] = {"txid": decoded.tx.txid, "inscriptions": items}
