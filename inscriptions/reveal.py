@@ -16,7 +16,6 @@ address at ``ceil(rate * vsize)``; needs only the plan and its secret.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Sequence
@@ -24,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from inscriptions.batch import VerifiedBatch, read_manifest
+from inscriptions.batch import MANIFEST_NAME, VerifiedBatch
 from inscriptions.fees import fee_for, fmt_rate
 from inscriptions.groups import RELAY_BUDGETS, STANDARD_WEIGHT, Group, group_inscriptions, reveal_script
 from inscriptions.network import Destination
@@ -77,12 +76,9 @@ def open_batch(plan: Plan, batch_dir: Path | None) -> VerifiedBatch:
     against the manifest's leaf hashes as they are read, and the rebuilt
     reveal script must match the committed leaf."""
     path = batch_dir or plan.batch_path
-    if not (path / "manifest.json").is_file():
-        raise InputMissingError(f"batch directory {path} has no manifest.json (moved? pass --batch DIR)")
-    manifest, raw = read_manifest(path / "manifest.json")
-    if hashlib.sha256(raw).digest() != plan.manifest_sha256:
-        raise VerificationError(f"the manifest in {path} is not the one this plan was made from")
-    return VerifiedBatch(path, manifest, raw)
+    if not (path / MANIFEST_NAME).is_file():
+        raise InputMissingError(f"batch directory {path} has no {MANIFEST_NAME} (moved? pass --batch DIR)")
+    return VerifiedBatch.pinned(path, plan.manifest_sha256)
 
 
 @dataclass(frozen=True)
