@@ -64,6 +64,16 @@ def check_shard(manifest: Manifest, entry: ShardEntry, member: bytes, proof: Inc
     return chunk
 
 
+def verify_shard_with_proof(manifest: Manifest, member: bytes, proof: InclusionProof) -> ShardEntry:
+    """Verify one shard's bytes and its inclusion proof against ``manifest``
+    (``enoch verify-shard``); return the shard's manifest entry."""
+    if not 0 <= proof.leaf_index < manifest.tree_size:
+        raise VerificationError(f"proof is for leaf {proof.leaf_index}, outside the manifest's tree of size {manifest.tree_size}")
+    entry = manifest.shards[proof.leaf_index]
+    check_shard(manifest, entry, member, proof)
+    return entry
+
+
 @dataclass(frozen=True)
 class VerifiedBatch:
     """A batch directory whose manifest is trusted: either every byte was

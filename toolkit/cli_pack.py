@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from inscriptions.batch import check_shard, read_manifest, unpack_batch, verify_batch
+from inscriptions.batch import read_manifest, unpack_batch, verify_batch, verify_shard_with_proof
 from inscriptions.content_types import parse_override
 from inscriptions.gzip_member import is_zlib_ng
 from inscriptions.inputs import check_output_outside, collect_inputs
@@ -20,7 +20,7 @@ from inscriptions.relpath import portability_conflicts
 from inscriptions.reproduce import reproduce_batch
 from inscriptions.sharding import DEFAULT_SHARD_SIZE, MAX_SHARD_SIZE, MIN_SHARD_SIZE
 from toolkit.cli_options import json_option, overwrite_option
-from toolkit.errors import EnochError, UsageError, VerificationError
+from toolkit.errors import EnochError, UsageError
 from toolkit.fsio import read_input
 from toolkit.output import Progress, SimpleResult, info
 
@@ -155,10 +155,7 @@ def verify_shard(manifest_path: Path, shard_path: Path, proof_path: Path, json_m
     manifest, _ = read_manifest(manifest_path)
     proof = InclusionProof.from_bytes(read_input(proof_path, what="proof"))
     member = read_input(shard_path, what="shard")
-    if not 0 <= proof.leaf_index < manifest.tree_size:
-        raise VerificationError(f"proof is for leaf {proof.leaf_index}, outside the manifest's tree of size {manifest.tree_size}")
-    entry = manifest.shards[proof.leaf_index]
-    check_shard(manifest, entry, member, proof)
+    entry = verify_shard_with_proof(manifest, member, proof)
     data = {
         "valid": True,
         "index": entry.index,
