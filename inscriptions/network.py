@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from inscriptions.rawtx import compact_size
 from toolkit.errors import MalformedInputError, UsageError
 
 #: enoch network name -> python-bitcointx chain parameters name.
@@ -46,8 +47,7 @@ class Destination:
 
 def txout_size(script_pubkey: bytes) -> int:
     """Serialized size of an output paying ``script_pubkey`` (value, length, script)."""
-    n = len(script_pubkey)
-    return 8 + (1 if n < 0xFD else 3) + n
+    return 8 + len(compact_size(len(script_pubkey))) + len(script_pubkey)
 
 
 def dust_threshold(script_pubkey: bytes) -> int:
