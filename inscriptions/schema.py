@@ -1,4 +1,4 @@
-"""Strict field access for the JSON formats of a batch (manifest, proofs).
+"""Strict field access for enoch's JSON formats (manifest, proofs, plan, batch secret).
 
 Every helper raises ``MalformedInputError`` (exit 65) with the location of
 the bad field.  Hex must be lowercase (the canonical form we write).
