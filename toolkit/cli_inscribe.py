@@ -11,17 +11,18 @@ import click
 from inscriptions.batch import read_manifest, verify_batch
 from inscriptions.decode import check_against_manifest, decode_tx, describe
 from inscriptions.fees import fmt_rate, parse_rate
-from inscriptions.groups import RELAY_BUDGETS
+from inscriptions.groups import RELAY_BUDGETS, STANDARD_WEIGHT
 from inscriptions.network import NETWORKS, parse_address
 from inscriptions.plan import MAX_MONEY, SECRET_NAME, existing_plan_message, make_plan
 from inscriptions.planfile import load_plan
 from inscriptions.reveal import open_batch, parse_fundings, recover, reveal_all
 from toolkit.cli_options import json_option
+from toolkit.cli_pack import batch_progress
 from toolkit.errors import InputMissingError, OutputExistsError
 from toolkit.fee_options import describe_rate, fee_options, gated_rate, pop_fee_options
 from toolkit.fsio import read_input
 from toolkit.hexutil import parse_hex
-from toolkit.output import Progress, SimpleResult, info
+from toolkit.output import SimpleResult, info
 
 
 @click.command()
@@ -65,12 +66,11 @@ def plan(
         raise OutputExistsError(existing_plan_message(plan_dir))
     if not (batch_dir / "manifest.json").is_file():
         raise InputMissingError(f"{batch_dir} is not a batch directory (no manifest.json)")
-    total = sum(f.size for f in read_manifest(batch_dir / "manifest.json")[0].files)
-    progress = Progress(total=total, label="verify")
+    bar = batch_progress(batch_dir, "verifying")
     try:
-        batch = verify_batch(batch_dir, progress=progress.advance)
+        batch = verify_batch(batch_dir, progress=bar.advance)
     finally:
-        progress.close()
+        bar.close()
     rate, ceiling, _source = gated_rate(fee_opts)
     made = make_plan(batch, plan_dir, destination=dest, postage=postage, relay=relay, fee_rate=rate, ceiling=ceiling)
     groups = [{k: g.to_json()[k] for k in _PLAN_GROUP_KEYS} for g in made.groups]
@@ -105,7 +105,7 @@ def reveal(plan_dir: Path, fundings: tuple[str, ...], batch_dir: Path | None, js
     reveals = reveal_all(plan_dir, loaded, secret, pairs, open_batch(loaded, batch_dir))
     txs: list[dict[str, Any]] = []
     for r in reveals:
-        standard = r.tx.weight <= RELAY_BUDGETS["standard"]
+        standard = r.tx.weight <= STANDARD_WEIGHT
         txs.append(
             {"group": r.group, "txid": r.tx.txid, "hex": r.tx.hex, "vsize": r.tx.vsize,
              "fee_sats": r.fee_sats, "change_sats": r.change_sats, "standard": standard}

@@ -32,9 +32,10 @@ def _progress(total: int, label: str) -> Progress:
     return Progress(total=total, label=label, enabled=sys.stderr.isatty() and total >= PROGRESS_THRESHOLD)
 
 
-def _batch_progress(batch_dir: Path, label: str, passes: int = 1) -> Progress:
+def batch_progress(batch_dir: Path, label: str, passes: int = 1) -> Progress:
     """A progress bar sized by the batch's content bytes; none when stderr is
-    not a terminal or the manifest is unreadable (verification reports that)."""
+    not a terminal or the manifest is unreadable (verification reports that).
+    Shared with ``inscribe plan``, which verifies the batch first."""
     if not sys.stderr.isatty() or not (batch_dir / "manifest.json").is_file():
         return Progress(total=0, label=label, enabled=False)
     try:
@@ -122,7 +123,7 @@ def pack(
 @json_option
 def verify(batch_dir: Path, reproduce: bool, json_mode: bool) -> SimpleResult:
     """Verify every shard, leaf, proof, the root and each file's SHA-256."""
-    bar = _batch_progress(batch_dir, "verifying")
+    bar = batch_progress(batch_dir, "verifying")
     batch = verify_batch(batch_dir, progress=bar.advance)
     bar.close()
     m = batch.manifest
@@ -177,7 +178,7 @@ def verify_shard(manifest_path: Path, shard_path: Path, proof_path: Path, json_m
 def unpack(batch_dir: Path, out: Path, overwrite: bool, json_mode: bool) -> SimpleResult:
     """Verify a batch completely, then rebuild its files in a new directory."""
     check_output_outside([batch_dir], out, what="batch")
-    bar = _batch_progress(batch_dir, "verifying and unpacking", passes=2)
+    bar = batch_progress(batch_dir, "verifying and unpacking", passes=2)
     batch = unpack_batch(batch_dir, out, overwrite=overwrite, progress=bar.advance)
     bar.close()
     m = batch.manifest
