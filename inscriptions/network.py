@@ -26,6 +26,7 @@ DUST_RELAY_FEE_SAT_PER_KVB = 3000
 
 
 def chain_params_name(network: str) -> str:
+    """The python-bitcointx chain parameters name of ``network`` (UsageError if unknown)."""
     try:
         return NETWORKS[network]
     except KeyError:

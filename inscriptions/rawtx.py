@@ -18,6 +18,8 @@ from toolkit.errors import MalformedInputError
 
 @dataclass(frozen=True)
 class TxIn:
+    """One input: the spent outpoint (txid in display hex), scriptSig and sequence."""
+
     txid: str  # display hex
     vout: int
     script_sig: bytes
@@ -26,6 +28,8 @@ class TxIn:
 
 @dataclass(frozen=True)
 class Tx:
+    """A parsed transaction; outputs are (value in sats, scriptPubKey)."""
+
     version: int
     inputs: tuple[TxIn, ...]
     outputs: tuple[tuple[int, bytes], ...]

@@ -56,6 +56,7 @@ def parse_funding(text: str) -> tuple[int, Funding]:
 
 
 def parse_fundings(texts: Sequence[str], plan: Plan) -> list[tuple[PlannedGroup, Funding]]:
+    """Every ``--funding`` of ``plan``, paired with its group; an outpoint may appear once."""
     if not texts:
         raise UsageError("give at least one --funding GROUP=TXID:VOUT:SATS")
     out: list[tuple[PlannedGroup, Funding]] = []
@@ -83,6 +84,8 @@ def open_batch(plan: Plan, batch_dir: Path | None) -> VerifiedBatch:
 
 @dataclass(frozen=True)
 class Reveal:
+    """A signed reveal of one group, with its fee and change (0 if none)."""
+
     group: int
     funding: Funding
     tx: SignedTx
@@ -123,6 +126,7 @@ def reveal_outputs(plan: Plan, group: PlannedGroup, script_size: int, funded: in
 
 
 def sign_group(plan: Plan, secret: bytes, batch: VerifiedBatch, group: PlannedGroup, funding: Funding) -> Reveal:
+    """Rebuild, check and sign the reveal of ``group`` spending ``funding``."""
     items = Group(group.items, 0, 0)
     inscriptions = group_inscriptions(items, batch.manifest, plan.postage, body_reader(batch))
     script = reveal_script(group.internal_key, inscriptions)
@@ -212,6 +216,8 @@ def reveal_all(
 
 @dataclass(frozen=True)
 class Sweep:
+    """A signed key-path sweep, its fee and the amount it sends."""
+
     tx: SignedTx
     fee_sats: int
     amount_sats: int

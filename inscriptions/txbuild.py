@@ -36,6 +36,8 @@ class Funding:
 
 @dataclass(frozen=True)
 class SignedTx:
+    """A signed transaction: txid (display hex), raw bytes and BIP 141 weight."""
+
     txid: str
     raw: bytes
     weight: int

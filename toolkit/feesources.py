@@ -53,6 +53,8 @@ _NEGLIGIBLE = Decimal(10) ** -8  # below 1e-8 in any of those units an answer is
 
 
 class FeeSource(Protocol):
+    """Something that answers the current fee rate in sat/vB."""
+
     name: str
 
     def fetch(self) -> Decimal: ...
@@ -148,6 +150,8 @@ def positive_rate(value: Any, what: str) -> Decimal:
 
 @dataclass
 class BitcoindSource:
+    """``estimatesmartfee`` over bitcoind JSON-RPC (``bitcoind:URL``)."""
+
     url: str
     conf_target: int
     policy: HttpPolicy = field(default_factory=HttpPolicy)
@@ -201,6 +205,8 @@ class BitcoindSource:
 
 @dataclass
 class MempoolSource:
+    """The mempool.space REST fee estimate (``mempool:URL``)."""
+
     url: str
     field_name: str
     policy: HttpPolicy = field(default_factory=HttpPolicy)
@@ -228,6 +234,8 @@ def isolate_bitcoinlib_home() -> None:
 
 @dataclass
 class BitcoinlibSource:
+    """bitcoinlib's fee estimate (``bitcoinlib:NETWORK``)."""
+
     network: str
     blocks: int
     timeout: float = 10.0
