@@ -33,6 +33,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Protocol
 
 from toolkit.errors import InputMissingError, SourceUnavailableError, UsageError
@@ -159,17 +160,19 @@ class BitcoindSource:
     name: str = "bitcoind"
 
     def _auth(self) -> str | None:
+        # Credentials stay bytes (Basic auth is base64 of bytes): a cookie
+        # file or variable that is not UTF-8 is sent as given, never a crash.
         cookie = self.environ.get("ENOCH_BITCOIND_COOKIE")
         if cookie:
             try:
-                creds = open(cookie, encoding="utf-8").read().strip()  # noqa: SIM115
+                creds = Path(cookie).read_bytes().strip()
             except OSError as exc:
                 raise InputMissingError(f"cannot read bitcoind cookie file {cookie}: {exc.strerror}") from None
         else:
-            creds = self.environ.get("ENOCH_BITCOIND_AUTH", "")
+            creds = os.fsencode(self.environ.get("ENOCH_BITCOIND_AUTH", ""))
         if not creds:
             return None
-        return "Basic " + base64.b64encode(creds.encode()).decode()
+        return "Basic " + base64.b64encode(creds).decode("ascii")
 
     def fetch(self) -> Decimal:
         request = {"jsonrpc": "1.0", "id": "enoch", "method": "estimatesmartfee", "params": [self.conf_target]}
