@@ -40,6 +40,7 @@ from toolkit.errors import (
     VerificationError,
 )
 from toolkit.fsio import atomic_write, fsync_dir, output_errors, read_input
+from toolkit.hexutil import parse_hex
 
 _FUNDING = re.compile(r"([0-9]{1,9})=([0-9a-fA-F]{64}):([0-9]{1,10}):([0-9]{1,16})")  # ASCII digits only
 
@@ -156,8 +157,8 @@ def _signed_amount(plan: Plan, stored: bytes) -> int | None:
     """The commit output amount a stored reveal was signed for (its outputs
     plus its fee at the plan's rate), or None if it does not parse."""
     try:
-        tx = parse_tx(bytes.fromhex(stored.decode("ascii").strip()))
-    except (ValueError, MalformedInputError):
+        tx = parse_tx(parse_hex(stored.decode("ascii", "replace").strip(), what="stored reveal"))
+    except MalformedInputError:
         return None
     return sum(value for value, _ in tx.outputs) + fee_for(plan.fee_rate, (tx.weight + 3) // 4)
 
