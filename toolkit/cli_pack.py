@@ -88,16 +88,18 @@ def pack(
     if is_zlib_ng():
         info("warning: Python's zlib is zlib-ng; this batch will not be byte-reproducible with stock zlib")
     bar = _progress(sum(f.size for f in inputs), "packing")
-    summary = pack_files(
-        inputs,
-        out,
-        shard_size=shard_size,
-        overrides=overrides,
-        jobs=jobs or os.cpu_count() or 1,
-        overwrite=overwrite,
-        progress=bar.advance if bar.enabled else None,
-    )
-    bar.close()
+    try:  # the bar's line is ended even when packing fails, before the error is printed
+        summary = pack_files(
+            inputs,
+            out,
+            shard_size=shard_size,
+            overrides=overrides,
+            jobs=jobs or os.cpu_count() or 1,
+            overwrite=overwrite,
+            progress=bar.advance if bar.enabled else None,
+        )
+    finally:
+        bar.close()
     m = summary.manifest
     data = {
         "root": m.root.hex(),
@@ -124,8 +126,10 @@ def pack(
 def verify(batch_dir: Path, reproduce: bool, json_mode: bool) -> SimpleResult:
     """Verify every shard, leaf, proof, the root and each file's SHA-256."""
     bar = batch_progress(batch_dir, "verifying")
-    batch = verify_batch(batch_dir, progress=bar.advance)
-    bar.close()
+    try:
+        batch = verify_batch(batch_dir, progress=bar.advance)
+    finally:
+        bar.close()
     m = batch.manifest
     # The root commits to the shard bytes only; paths and content types are
     # pinned by the manifest's own hash, so it is reported next to the root.
@@ -179,8 +183,10 @@ def unpack(batch_dir: Path, out: Path, overwrite: bool, json_mode: bool) -> Simp
     """Verify a batch completely, then rebuild its files in a new directory."""
     check_output_outside([batch_dir], out, what="batch")
     bar = batch_progress(batch_dir, "verifying and unpacking", passes=2)
-    batch = unpack_batch(batch_dir, out, overwrite=overwrite, progress=bar.advance)
-    bar.close()
+    try:
+        batch = unpack_batch(batch_dir, out, overwrite=overwrite, progress=bar.advance)
+    finally:
+        bar.close()
     m = batch.manifest
     size = sum(f.size for f in m.files)
     data = {"files": len(m.files), "bytes": size, "root": m.root.hex(), "output": str(out)}
