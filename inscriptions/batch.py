@@ -64,13 +64,37 @@ def check_shard(manifest: Manifest, entry: ShardEntry, member: bytes, proof: Inc
     return chunk
 
 
+def verify_shard_with_proof(manifest: Manifest, member: bytes, proof: InclusionProof) -> ShardEntry:
+    """Verify one shard's bytes and its inclusion proof against ``manifest``
+    (``enoch verify-shard``); return the shard's manifest entry."""
+    if not 0 <= proof.leaf_index < manifest.tree_size:
+        raise VerificationError(f"proof is for leaf {proof.leaf_index}, outside the manifest's tree of size {manifest.tree_size}")
+    entry = manifest.shards[proof.leaf_index]
+    check_shard(manifest, entry, member, proof)
+    return entry
+
+
 @dataclass(frozen=True)
 class VerifiedBatch:
-    """A batch directory whose every byte was verified by :func:`verify_batch`."""
+    """A batch directory whose manifest is trusted: either every byte was
+    verified by :func:`verify_batch`, or the manifest is pinned by a hash
+    (:meth:`pinned`).  Either way, shard bytes are re-checked against the
+    manifest's leaf hashes whenever they are read."""
 
     path: Path
     manifest: Manifest
     manifest_bytes: bytes
+
+    @classmethod
+    def pinned(cls, path: Path, manifest_sha256: bytes) -> VerifiedBatch:
+        """The batch at ``path`` whose ``manifest.json`` has SHA-256
+        ``manifest_sha256`` (as recorded in a plan), else ``VerificationError``.
+        Shards are not read here: :meth:`shard_bytes` checks each one as it is
+        read, so a reveal never needs the whole batch verified again."""
+        manifest, raw = read_manifest(path / MANIFEST_NAME)
+        if hashlib.sha256(raw).digest() != manifest_sha256:
+            raise VerificationError(f"the manifest in {path} is not the one this plan was made from")
+        return cls(path, manifest, raw)
 
     def shard_bytes(self, index: int) -> bytes:
         """The member bytes of shard ``index``, re-checked against its leaf hash

@@ -42,6 +42,7 @@ def _metadata(value: bytes | None) -> dict[str, Any] | None:
 
 
 def describe(env: ParsedEnvelope) -> dict[str, Any]:
+    """The JSON description of one envelope (what ``decode`` lists)."""
     ins = env.inscription
     body = ins.body or b""
     flags = [
@@ -65,11 +66,14 @@ def describe(env: ParsedEnvelope) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Decoded:
+    """A parsed transaction and the envelopes found in its witnesses."""
+
     tx: Tx
     envelopes: list[ParsedEnvelope]
 
 
 def decode_tx(raw: bytes) -> Decoded:
+    """Parse ``raw`` strictly and find its inscription envelopes."""
     tx = parse_tx(raw)
     return Decoded(tx, parse_witnesses(tx.witnesses))
 

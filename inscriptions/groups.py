@@ -99,6 +99,8 @@ def _largest_fitting_body(item: Item, budget: int, postage: int, manifest: Manif
 
 @dataclass(frozen=True)
 class Group:
+    """Items packed into one reveal, its tapscript size and signed weight."""
+
     items: tuple[Item, ...]
     script_size: int
     weight: int

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from inscriptions.rawtx import compact_size
 from toolkit.errors import MalformedInputError, UsageError
 
 #: enoch network name -> python-bitcointx chain parameters name.
@@ -25,6 +26,7 @@ DUST_RELAY_FEE_SAT_PER_KVB = 3000
 
 
 def chain_params_name(network: str) -> str:
+    """The python-bitcointx chain parameters name of ``network`` (UsageError if unknown)."""
     try:
         return NETWORKS[network]
     except KeyError:
@@ -46,8 +48,7 @@ class Destination:
 
 def txout_size(script_pubkey: bytes) -> int:
     """Serialized size of an output paying ``script_pubkey`` (value, length, script)."""
-    n = len(script_pubkey)
-    return 8 + (1 if n < 0xFD else 3) + n
+    return 8 + len(compact_size(len(script_pubkey))) + len(script_pubkey)
 
 
 def dust_threshold(script_pubkey: bytes) -> int:

@@ -40,10 +40,12 @@ Progress = Callable[[int], None]
 
 
 def shard_name(index: int) -> str:
+    """File name of shard ``index`` under ``shards/``."""
     return f"{index:06d}.gz"
 
 
 def proof_name(index: int) -> str:
+    """File name of the proof of shard ``index`` under ``proofs/``."""
     return f"{index:06d}.json"
 
 
@@ -58,6 +60,8 @@ class _Sharded:
 
 @dataclass(frozen=True)
 class PackSummary:
+    """What ``pack_files`` made: the manifest, content bytes read and shard bytes written."""
+
     manifest: Manifest
     bytes_in: int
     bytes_out: int

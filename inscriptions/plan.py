@@ -3,7 +3,7 @@
 Plan directory (``"format": "enoch-plan/1"``)::
 
     batch-secret.json   {"format": "enoch-batch-secret/1", "secret": hex}, mode 0600
-    plan.json           canonical JSON, see :func:`plan_to_json`
+    plan.json           canonical JSON, see :meth:`Plan.to_json`
     reveals/            signed reveal transactions (written by ``reveal``)
     recovers/           signed sweeps (written by ``recover``)
 
@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -27,7 +28,15 @@ from typing import Any
 
 from inscriptions.batch import VerifiedBatch
 from inscriptions.fees import fee_for, fmt_rate
-from inscriptions.groups import Group, Item, batch_items, group_inscriptions, pack_groups, reveal_script
+from inscriptions.groups import (
+    STANDARD_WEIGHT,
+    Group,
+    Item,
+    batch_items,
+    group_inscriptions,
+    pack_groups,
+    reveal_script,
+)
 from inscriptions.network import Destination, address_from_script
 from inscriptions.taproot import commit, derive_group_secret, tapleaf_hash, xonly_public_key
 from inscriptions.txbuild import dummy_reveal_weight
@@ -44,6 +53,8 @@ PLAN_NAME = "plan.json"
 
 @dataclass(frozen=True)
 class PlannedGroup:
+    """One group of a plan: its inscriptions, keys, commit output and reveal cost."""
+
     group: int
     items: tuple[Item, ...]
     internal_key: bytes
@@ -63,8 +74,7 @@ class PlannedGroup:
         return self.postage_sats + self.fee_sats
 
     def is_standard(self) -> bool:
-        from inscriptions.groups import STANDARD_WEIGHT
-
+        """Whether the reveal is within Bitcoin Core's standard weight (400,000 WU)."""
         return self.reveal_weight <= STANDARD_WEIGHT
 
     def to_json(self) -> dict[str, Any]:
@@ -86,6 +96,8 @@ class PlannedGroup:
 
 @dataclass(frozen=True)
 class Plan:
+    """The contents of ``plan.json`` (see :func:`make_plan`)."""
+
     network: str
     destination: Destination
     postage: int
@@ -127,10 +139,11 @@ def existing_plan_message(out: Path) -> str:
 
 
 def secret_to_bytes(secret: bytes) -> bytes:
+    """The bytes of ``batch-secret.json`` for ``secret``."""
     return canonical_dumps({"format": SECRET_FORMAT, "secret": secret.hex()}) + b"\n"
 
 
-def body_reader(batch: VerifiedBatch) -> Any:
+def body_reader(batch: VerifiedBatch) -> Callable[[Item], bytes]:
     """Item -> inscription body, re-checked against the manifest."""
 
     def body(item: Item) -> bytes:

@@ -17,9 +17,8 @@ from inscriptions.fees import fmt_rate
 from inscriptions.groups import RELAY_BUDGETS, Item
 from inscriptions.network import address_from_script, parse_address
 from inscriptions.plan import PLAN_FORMAT, PLAN_NAME, SECRET_FORMAT, SECRET_NAME, Plan, PlannedGroup
-from inscriptions.schema import Obj, hex_field, int_field, obj, parse_lower_hex, str_field
+from inscriptions.schema import Obj, hex_field, int_field, load_versioned, obj, parse_lower_hex, str_field
 from inscriptions.taproot import commit, derive_group_secret, xonly_public_key
-from toolkit.canonical_json import strict_loads
 from toolkit.errors import InputMissingError, MalformedInputError, VerificationError
 from toolkit.fsio import read_input
 
@@ -91,9 +90,7 @@ def load_secret(plan_dir: Path) -> bytes:
         raise InputMissingError(f"{path} is missing: without it no commit output can be spent") from None
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise VerificationError(f"{path} is readable by other users (mode {stat.S_IMODE(mode):o}); chmod 600 it")
-    o = obj(strict_loads(read_input(path, what="batch secret"), what=SECRET_NAME), SECRET_NAME, {"format", "secret"})
-    if o["format"] != SECRET_FORMAT:
-        raise MalformedInputError(f"{SECRET_NAME}: unsupported format {o['format']!r}")
+    o = load_versioned(read_input(path, what="batch secret"), SECRET_NAME, SECRET_FORMAT, {"format", "secret"})
     return parse_lower_hex(o["secret"], "secret", 32)
 
 
@@ -103,10 +100,7 @@ def load_plan(plan_dir: Path) -> tuple[Plan, bytes]:
         what = "is not a directory" if plan_dir.exists() else "does not exist"
         raise InputMissingError(f"plan directory {plan_dir} {what}")
     raw = read_input(plan_dir / PLAN_NAME, what="plan")
-    o = obj(strict_loads(raw, what=PLAN_NAME), PLAN_NAME, None)
-    if o.get("format") != PLAN_FORMAT:
-        raise MalformedInputError(f"{PLAN_NAME}: unsupported format {o.get('format')!r} (expected {PLAN_FORMAT})")
-    obj(o, PLAN_NAME, _PLAN_KEYS)
+    o = load_versioned(raw, PLAN_NAME, PLAN_FORMAT, _PLAN_KEYS)
     network = str_field(o, "network")
     destination = parse_address(str_field(o, "destination"), network)
     postage, rate = int_field(o, "postage", minimum=1), _decimal(o, "fee_rate")

@@ -1,9 +1,11 @@
-"""Strict parser of serialized Bitcoin transactions (BIP 144 witness format).
+"""Strict parser of serialized Bitcoin transactions (BIP 144 witness format),
+and the CompactSize integers they are made of (written and read here only).
 
 Rejects truncation, trailing bytes, non-canonical CompactSize integers, an
 unknown segwit flag, and a witness section whose stacks are all empty (the
 same "superfluous witness" rule as Bitcoin Core).  Used by ``decode``, which
-must not depend on the signing stack.
+must not depend on the signing stack (transactions are *built* by
+python-bitcointx, see :mod:`inscriptions.txbuild`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from toolkit.errors import MalformedInputError
 
 @dataclass(frozen=True)
 class TxIn:
+    """One input: the spent outpoint (txid in display hex), scriptSig and sequence."""
+
     txid: str  # display hex
     vout: int
     script_sig: bytes
@@ -24,6 +28,8 @@ class TxIn:
 
 @dataclass(frozen=True)
 class Tx:
+    """A parsed transaction; outputs are (value in sats, scriptPubKey)."""
+
     version: int
     inputs: tuple[TxIn, ...]
     outputs: tuple[tuple[int, bytes], ...]
@@ -67,6 +73,28 @@ class _Reader:
         return self.take(self.compact())
 
 
+def compact_size(n: int) -> bytes:
+    """Bitcoin CompactSize encoding of ``n`` (always the shortest form)."""
+    if not 0 <= n < 2**64:
+        raise ValueError("CompactSize holds 0 .. 2**64 - 1")
+    if n < 0xFD:
+        return bytes([n])
+    if n <= 0xFFFF:
+        return b"\xfd" + n.to_bytes(2, "little")
+    if n <= 0xFFFFFFFF:
+        return b"\xfe" + n.to_bytes(4, "little")
+    return b"\xff" + n.to_bytes(8, "little")
+
+
+def parse_compact_size(data: bytes) -> int:
+    """The CompactSize ``data`` encodes exactly (canonical, nothing after it)."""
+    r = _Reader(data)
+    value = r.compact()
+    if r.pos != len(data):
+        raise MalformedInputError(f"{len(data) - r.pos} trailing bytes after the CompactSize")
+    return value
+
+
 def parse_tx(raw: bytes) -> Tx:
     """Parse one complete transaction."""
     r = _Reader(raw)
@@ -87,6 +115,7 @@ def parse_tx(raw: bytes) -> Tx:
     outputs = []
     for _ in range(r.count(9)):
         outputs.append((r.uint(8), r.var_bytes()))
+    witness_start = r.pos
     witnesses: list[tuple[bytes, ...]] = []
     if segwit:
         for _ in inputs:
@@ -98,21 +127,9 @@ def parse_tx(raw: bytes) -> Tx:
     locktime = r.uint(4)
     if r.pos != len(raw):
         raise MalformedInputError(f"{len(raw) - r.pos} trailing bytes after the transaction")
-    stripped = raw[:4] + raw[6:_witness_start(raw)] + raw[-4:] if segwit else raw
+    # BIP 144: the txid hashes the serialization without marker, flag and witnesses.
+    stripped = raw[:4] + raw[6:witness_start] + raw[-4:] if segwit else raw
     txid = hashlib.sha256(hashlib.sha256(stripped).digest()).digest()[::-1].hex()
     weight = 3 * len(stripped) + len(raw)
     return Tx(version, tuple(inputs), tuple(outputs), tuple(witnesses), locktime, txid, weight)
 
-
-def _witness_start(raw: bytes) -> int:
-    """Offset where the witness section begins in a segwit serialization."""
-    r = _Reader(raw)
-    r.take(6)
-    for _ in range(r.compact()):
-        r.take(36)
-        r.var_bytes()
-        r.take(4)
-    for _ in range(r.compact()):
-        r.take(8)
-        r.var_bytes()
-    return r.pos

@@ -39,6 +39,7 @@ def check_relative_path(path: str) -> str:
 
 
 def path_sort_key(path: str) -> bytes:
+    """The order of stored paths: their UTF-8 bytes."""
     return path.encode("utf-8")
 
 

@@ -16,7 +16,6 @@ address at ``ceil(rate * vsize)``; needs only the plan and its secret.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Sequence
@@ -24,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from inscriptions.batch import VerifiedBatch, read_manifest
+from inscriptions.batch import MANIFEST_NAME, VerifiedBatch
 from inscriptions.fees import fee_for, fmt_rate
 from inscriptions.groups import RELAY_BUDGETS, STANDARD_WEIGHT, Group, group_inscriptions, reveal_script
 from inscriptions.network import Destination
@@ -41,6 +40,7 @@ from toolkit.errors import (
     VerificationError,
 )
 from toolkit.fsio import atomic_write, fsync_dir, output_errors, read_input
+from toolkit.hexutil import parse_hex
 
 _FUNDING = re.compile(r"([0-9]{1,9})=([0-9a-fA-F]{64}):([0-9]{1,10}):([0-9]{1,16})")  # ASCII digits only
 
@@ -57,6 +57,7 @@ def parse_funding(text: str) -> tuple[int, Funding]:
 
 
 def parse_fundings(texts: Sequence[str], plan: Plan) -> list[tuple[PlannedGroup, Funding]]:
+    """Every ``--funding`` of ``plan``, paired with its group; an outpoint may appear once."""
     if not texts:
         raise UsageError("give at least one --funding GROUP=TXID:VOUT:SATS")
     out: list[tuple[PlannedGroup, Funding]] = []
@@ -77,16 +78,15 @@ def open_batch(plan: Plan, batch_dir: Path | None) -> VerifiedBatch:
     against the manifest's leaf hashes as they are read, and the rebuilt
     reveal script must match the committed leaf."""
     path = batch_dir or plan.batch_path
-    if not (path / "manifest.json").is_file():
-        raise InputMissingError(f"batch directory {path} has no manifest.json (moved? pass --batch DIR)")
-    manifest, raw = read_manifest(path / "manifest.json")
-    if hashlib.sha256(raw).digest() != plan.manifest_sha256:
-        raise VerificationError(f"the manifest in {path} is not the one this plan was made from")
-    return VerifiedBatch(path, manifest, raw)
+    if not (path / MANIFEST_NAME).is_file():
+        raise InputMissingError(f"batch directory {path} has no {MANIFEST_NAME} (moved? pass --batch DIR)")
+    return VerifiedBatch.pinned(path, plan.manifest_sha256)
 
 
 @dataclass(frozen=True)
 class Reveal:
+    """A signed reveal of one group, with its fee and change (0 if none)."""
+
     group: int
     funding: Funding
     tx: SignedTx
@@ -127,6 +127,7 @@ def reveal_outputs(plan: Plan, group: PlannedGroup, script_size: int, funded: in
 
 
 def sign_group(plan: Plan, secret: bytes, batch: VerifiedBatch, group: PlannedGroup, funding: Funding) -> Reveal:
+    """Rebuild, check and sign the reveal of ``group`` spending ``funding``."""
     items = Group(group.items, 0, 0)
     inscriptions = group_inscriptions(items, batch.manifest, plan.postage, body_reader(batch))
     script = reveal_script(group.internal_key, inscriptions)
@@ -156,8 +157,8 @@ def _signed_amount(plan: Plan, stored: bytes) -> int | None:
     """The commit output amount a stored reveal was signed for (its outputs
     plus its fee at the plan's rate), or None if it does not parse."""
     try:
-        tx = parse_tx(bytes.fromhex(stored.decode("ascii").strip()))
-    except (ValueError, MalformedInputError):
+        tx = parse_tx(parse_hex(stored.decode("ascii", "replace").strip(), what="stored reveal"))
+    except MalformedInputError:
         return None
     return sum(value for value, _ in tx.outputs) + fee_for(plan.fee_rate, (tx.weight + 3) // 4)
 
@@ -216,6 +217,8 @@ def reveal_all(
 
 @dataclass(frozen=True)
 class Sweep:
+    """A signed key-path sweep, its fee and the amount it sends."""
+
     tx: SignedTx
     fee_sats: int
     amount_sats: int

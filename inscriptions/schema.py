@@ -1,4 +1,4 @@
-"""Strict field access for the JSON formats of a batch (manifest, proofs).
+"""Strict field access for enoch's JSON formats (manifest, proofs, plan, batch secret).
 
 Every helper raises ``MalformedInputError`` (exit 65) with the location of
 the bad field.  Hex must be lowercase (the canonical form we write).
@@ -33,6 +33,7 @@ def obj(value: Any, where: str, keys: set[str] | None) -> Obj:
 
 
 def str_field(o: Obj, key: str) -> str:
+    """``o[key]`` as a string."""
     value = o[key]
     if not isinstance(value, str):
         raise MalformedInputError(f"{key} must be a string")
@@ -40,6 +41,7 @@ def str_field(o: Obj, key: str) -> str:
 
 
 def int_field(o: Obj, key: str, *, minimum: int = 0) -> int:
+    """``o[key]`` as an integer (never a bool) of at least ``minimum``."""
     value = o[key]
     if isinstance(value, bool) or not isinstance(value, int):
         raise MalformedInputError(f"{key} must be an integer")
@@ -56,6 +58,7 @@ def parse_lower_hex(value: Any, what: str, length: int) -> bytes:
 
 
 def hex_field(o: Obj, key: str, length: int) -> bytes:
+    """``o[key]`` as lowercase hex of exactly ``length`` bytes."""
     return parse_lower_hex(o[key], key, length)
 
 

@@ -37,6 +37,7 @@ def fill_floor(shard_size: int) -> int:
 
 
 def check_shard_size(shard_size: int) -> None:
+    """Refuse a shard size outside what ``pack`` accepts (UsageError)."""
     if not MIN_SHARD_SIZE <= shard_size <= MAX_SHARD_SIZE:
         raise UsageError(f"--shard-size must be between {MIN_SHARD_SIZE} and {MAX_SHARD_SIZE} bytes, got {shard_size}")
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from inscriptions.rawtx import compact_size
 from toolkit.errors import InternalError
 from toolkit.secp256k1 import ensure_secp256k1
 
@@ -35,17 +36,6 @@ def tagged_hash(tag: str, msg: bytes) -> bytes:
     """BIP 340 tagged hash."""
     t = hashlib.sha256(tag.encode()).digest()
     return hashlib.sha256(t + t + msg).digest()
-
-
-def compact_size(n: int) -> bytes:
-    """Bitcoin CompactSize encoding."""
-    if n < 0xFD:
-        return bytes([n])
-    if n <= 0xFFFF:
-        return b"\xfd" + n.to_bytes(2, "little")
-    if n <= 0xFFFFFFFF:
-        return b"\xfe" + n.to_bytes(4, "little")
-    return b"\xff" + n.to_bytes(8, "little")
 
 
 def tapleaf_hash(script: bytes, leaf_version: int = TAPSCRIPT_LEAF_VERSION) -> bytes:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from inscriptions.network import txout_size
-from inscriptions.taproot import Commitment, compact_size, sign_key_path, sign_script_path
+from inscriptions.rawtx import compact_size
+from inscriptions.taproot import Commitment, sign_key_path, sign_script_path
 from toolkit.errors import InternalError
 from toolkit.secp256k1 import ensure_secp256k1
 
@@ -35,6 +36,8 @@ class Funding:
 
 @dataclass(frozen=True)
 class SignedTx:
+    """A signed transaction: txid (display hex), raw bytes and BIP 141 weight."""
+
     txid: str
     raw: bytes
     weight: int

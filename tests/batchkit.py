@@ -8,6 +8,7 @@ from pathlib import Path
 from inscriptions.batch import VerifiedBatch, verify_batch
 from inscriptions.inputs import collect_inputs
 from inscriptions.pack import pack_files
+from tests.batchutil import write_files
 
 # Addresses whose keys nobody needs: BIP 341 vector output keys, BIP 173 examples.
 SIGNET_P2TR = "tb1p2wsldez5mud2yam29q22wgfh9439spgduvct83k3pm50fcxa5dpsrdp6cm"
@@ -16,13 +17,8 @@ MAINNET_P2TR = "bc1p2wsldez5mud2yam29q22wgfh9439spgduvct83k3pm50fcxa5dps59h4z5"
 
 
 def make_batch(tmp: Path, files: dict[str, bytes], *, shard_size: int = 4096, name: str = "batch") -> Path:
-    src = tmp / f"{name}-src"
-    for rel, data in files.items():
-        path = src / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
     out = tmp / name
-    pack_files(collect_inputs([src]), out, shard_size=shard_size)
+    pack_files(collect_inputs([write_files(tmp / f"{name}-src", files)]), out, shard_size=shard_size)
     return out
 
 

@@ -16,6 +16,15 @@ def noise(n: int, tag: bytes = b"noise") -> bytes:
     return hashlib.shake_256(tag).digest(n)
 
 
+def write_files(root: Path, files: dict[str, bytes]) -> Path:
+    """Write ``files`` (relative POSIX path -> bytes) below ``root``; return ``root``."""
+    for rel, data in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return root
+
+
 def make_tree(root: Path) -> Path:
     """A small source tree: several shards at --shard-size 4096, a unicode
     name, an empty file and a nested directory."""
@@ -25,11 +34,7 @@ def make_tree(root: Path) -> Path:
         "empty.txt": b"",
         "\u00fcber/\u2713 caf\u00e9.html": "<p>\u00e9nochien</p>\n".encode(),
     }
-    for rel, data in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    return root
+    return write_files(root, files)
 
 
 def tree_bytes(root: Path) -> dict[str, bytes]:

@@ -18,18 +18,26 @@ def parse(raw: bytes) -> Transaction:
 def check_script_path_spend(raw: bytes, index: int, spent: list[tuple[bytes, int]]) -> bytes:
     """Verify input ``index`` as a tapscript ``<key> OP_CHECKSIG ...`` spend of
     ``spent[index]``; returns the tapscript."""
+    # BIP 341 "Script validation rules", in order (our reveals carry no annex).
     tx = parse(raw)
+    # Script path: two or more items; s = second-to-last (the script), c = last (control block).
     sig, script, control = tx.vin[index].witness.items
+    # c is 33 + 32m bytes (m = 0: a single leaf, no Merkle path); leaf version v = c[0] & 0xfe.
     assert len(sig) == 64 and len(control) == 33 and control[0] & 0xFE == 0xC0
+    # p = c[1:33], P = lift_x(p).
     internal = ec.PublicKey.from_xonly(control[1:])
+    # k0 = hashTapLeaf(v || compact_size(len(s)) || s); with m = 0 it is the Merkle root.
     leaf = hashes.tagged_hash("TapLeaf", bytes([0xC0]) + Script(script).serialize())
+    # Q = P + int(hashTapTweak(p || k0))G; q (the output's key) must equal x(Q) ...
     output_key = internal.taproot_tweak(leaf)
     spk, _ = spent[index]
     assert spk == b"\x51\x20" + output_key.xonly(), "control block does not commit to the spent output"
-    # Parity of Q = P + H_TapTweak(P || leaf) G, computed with embit's curve code.
+    # ... and c[0] & 1 must equal y(Q) mod 2 (computed with embit's curve code).
     tweak = hashes.tagged_hash("TapTweak", control[1:] + leaf)
     full = secp256k1.ec_pubkey_serialize(secp256k1.ec_pubkey_add(secp256k1.ec_pubkey_parse(b"\x02" + control[1:]), tweak))
     assert full[0] - 2 == control[0] & 1, "wrong parity bit in control block"
+    # Execute s (BIP 342): <key> OP_CHECKSIG checks a BIP 340 signature over the
+    # tapscript sighash (ext_flag 1, BIP 342 "Common signature message extension").
     msg = tx.sighash_taproot(
         index, [Script(s) for s, _ in spent], [v for _, v in spent], ext_flag=1, script=Script(script)
     )
@@ -40,7 +48,10 @@ def check_script_path_spend(raw: bytes, index: int, spent: list[tuple[bytes, int
 
 
 def check_key_path_spend(raw: bytes, index: int, spent: list[tuple[bytes, int]], internal_key: bytes, merkle_root: bytes) -> None:
+    """Verify input ``index`` as a BIP 341 key-path spend of ``spent[index]``."""
     tx = parse(raw)
+    # BIP 341: exactly one witness item is a key-path spend; it is a 64-byte
+    # signature (SIGHASH_DEFAULT) by q, the output key P tweaked by the Merkle root.
     [sig] = tx.vin[index].witness.items
     assert len(sig) == 64
     output_key = ec.PublicKey.from_xonly(internal_key).taproot_tweak(merkle_root)

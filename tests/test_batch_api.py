@@ -3,11 +3,12 @@ VerifiedBatch, used by ``inscribe`` to read shards it will put on chain."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
 
-from inscriptions.batch import verify_batch
+from inscriptions.batch import VerifiedBatch, verify_batch
 from inscriptions.inputs import collect_inputs
 from inscriptions.manifest import Manifest
 from inscriptions.pack import pack_files
@@ -45,6 +46,17 @@ def test_shard_bytes_rechecks_after_verification(batch: Path) -> None:
         vb.shard_bytes(vb.manifest.tree_size)
     with pytest.raises(VerificationError):
         vb.shard_bytes(-1)
+
+
+def test_pinned_batch_needs_the_pinned_manifest(batch: Path) -> None:
+    raw = (batch / "manifest.json").read_bytes()
+    vb = VerifiedBatch.pinned(batch, hashlib.sha256(raw).digest())
+    assert vb.manifest_bytes == raw and vb.manifest == Manifest.from_bytes(raw)
+    with pytest.raises(VerificationError, match="not the one"):
+        VerifiedBatch.pinned(batch, hashlib.sha256(raw + b" ").digest())
+    (batch / "shards" / "000000.gz").write_bytes(b"swapped")  # shards are checked as they are read
+    with pytest.raises(VerificationError, match="000000"):
+        vb.shard_bytes(0)
 
 
 def test_not_a_batch(tmp_path: Path) -> None:

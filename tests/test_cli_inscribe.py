@@ -3,8 +3,10 @@ exit codes, and no traceback for any bad input."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -97,10 +99,18 @@ def test_decode_against_other_batch_fails_naming_inscription(enoch: Enoch, tmp_p
     hextx = enoch("inscribe", "reveal", str(tmp_path / "plan"), "--funding", f"0={TXID}:0:{fund}").stdout.strip()
     r = enoch("inscribe", "decode", hextx, "--manifest", str(other / "manifest.json"))
     assert r.exit_code == 1 and "inscription 0:0" in r.stderr and "neither a shard" in r.stderr
-    import io
-
-    monkeypatch.setattr("sys.stdin", io.StringIO(hextx + "\n"))
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO((hextx + "\n").encode())))
     assert enoch("inscribe", "decode", "-").exit_code == 0
+
+
+def test_decode_stdin_closed_or_not_ascii(enoch: Enoch, monkeypatch: pytest.MonkeyPatch) -> None:
+    # started with `<&-`: sys.stdin is None (was an AttributeError, exit 70)
+    monkeypatch.setattr(sys, "stdin", None)
+    r = enoch("inscribe", "decode", "-", "--json")
+    assert r.exit_code == 66 and r.json()["error"]["code"] == "input_missing" and "stdin is closed" in r.stderr
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"02\xff\xfe00")))
+    r = enoch("inscribe", "decode", "-", "--json")
+    assert r.exit_code == 65 and "transaction is not hex" in r.stderr
 
 
 BAD: list[tuple[list[str], int]] = [

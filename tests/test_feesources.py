@@ -114,6 +114,18 @@ def test_bitcoind_cookie_file(tmp_path: Path) -> None:
         BitcoindSource(url, 1, FAST, environ={"ENOCH_BITCOIND_COOKIE": str(tmp_path / "none")}).fetch()
 
 
+def test_bitcoind_credentials_that_are_not_utf8_are_sent_as_bytes(tmp_path: Path) -> None:
+    # A cookie file of arbitrary bytes was a UnicodeDecodeError (exit 70).
+    cookie = tmp_path / ".cookie"
+    cookie.write_bytes(b"u:\xff\xfe\n")
+    env_auth = "u:" + b"\xff".decode("utf-8", "surrogateescape")  # os.environ's form of a non-UTF-8 value
+    for environ in ({"ENOCH_BITCOIND_COOKIE": str(cookie)}, {"ENOCH_BITCOIND_AUTH": env_auth}):
+        with serve(Reply(body=rpc({"feerate": 0.0001, "blocks": 2}))) as (url, script):
+            assert BitcoindSource(url, 1, FAST, environ=environ).fetch() == 10
+        raw = b"u:\xff\xfe" if "ENOCH_BITCOIND_COOKIE" in environ else b"u:\xff"
+        assert script.requests[0][2]["Authorization"] == "Basic " + base64.b64encode(raw).decode()
+
+
 def test_bitcoind_credentials_never_follow_a_redirect() -> None:
     answer = rpc({"feerate": 0.00002, "blocks": 3})
     with serve(Reply(body=answer)) as (other, elsewhere):

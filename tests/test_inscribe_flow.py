@@ -40,7 +40,7 @@ def test_pack_plan_reveal_decode(enoch: Enoch, tmp_path: Path, monkeypatch: pyte
         independent.check_script_path_spend(raw, 0, [(bytes.fromhex(doc["commit_script_pubkey"]), g["fund_sats"])])
         parsed = independent.parse(raw)
         assert g["fund_sats"] - sum(o.value for o in parsed.vout) == g["fee_sats"] == -(-g["reveal_vsize"] * 125 // 100)
-        monkeypatch.setattr("sys.stdin", io.StringIO(tx["hex"]))
+        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(tx["hex"].encode())))
         decoded = enoch("inscribe", "decode", "-", "--manifest", str(tmp_path / "batch" / "manifest.json"), "--json")
         assert decoded.exit_code == 0, decoded.stderr
         roles += decoded.json()["batch"]["roles"]

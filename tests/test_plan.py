@@ -23,7 +23,7 @@ from inscriptions.planfile import load_plan
 from inscriptions.reveal import open_batch, parse_fundings, reveal_all
 from tests import independent
 from tests.batchkit import SIGNET_P2WPKH, make_batch, noise, small_batch
-from toolkit.errors import OutputExistsError, UsageError, VerificationError
+from toolkit.errors import MalformedInputError, OutputExistsError, UsageError, VerificationError
 
 DEST = parse_address(SIGNET_P2WPKH, "signet")
 
@@ -136,6 +136,18 @@ def test_load_plan_refuses_foreign_secret_and_wide_permissions(tmp_path: Path) -
     with pytest.raises(VerificationError, match="readable by other users"):
         load_plan(tmp_path / "a")
     assert secret_b
+
+
+@pytest.mark.parametrize("name", ["plan.json", "batch-secret.json"])
+def test_load_plan_refuses_other_format_versions(tmp_path: Path, name: str) -> None:
+    plan_for(small_batch(tmp_path), tmp_path / "plan")
+    path = tmp_path / "plan" / name
+    text = path.read_text()
+    for old in ('"format":"enoch-plan/1"', '"format":"enoch-batch-secret/1"'):
+        text = text.replace(old, old.replace("/1", "/2"))
+    path.write_text(text)
+    with pytest.raises(MalformedInputError, match="format is '.*/2', expected"):
+        load_plan(tmp_path / "plan")
 
 
 class Crash(Exception):

@@ -7,7 +7,7 @@ import hashlib
 import pytest
 
 from inscriptions.network import parse_address
-from inscriptions.rawtx import parse_tx
+from inscriptions.rawtx import compact_size, parse_compact_size, parse_tx
 from inscriptions.taproot import commit, tapleaf_hash, xonly_public_key
 from inscriptions.txbuild import Funding, sign_reveal
 from tests import independent
@@ -66,6 +66,31 @@ def test_non_canonical_compact_size_rejected() -> None:
     bad = LEGACY[:4] + b"\xfd\x01\x00" + LEGACY[5:]
     with pytest.raises(MalformedInputError, match="non-canonical"):
         parse_tx(bad)
+
+
+@pytest.mark.parametrize(
+    ("n", "size"),
+    [(0, 1), (0xFC, 1), (0xFD, 3), (0xFFFF, 3), (0x10000, 5), (0xFFFFFFFF, 5), (0x100000000, 9), (2**64 - 1, 9)],
+)
+def test_compact_size_round_trip(n: int, size: int) -> None:
+    encoded = compact_size(n)
+    assert len(encoded) == size and parse_compact_size(encoded) == n
+    with pytest.raises(MalformedInputError, match="trailing"):
+        parse_compact_size(encoded + b"\x00")
+    with pytest.raises(MalformedInputError, match="truncated"):
+        parse_compact_size(encoded[:-1])
+
+
+@pytest.mark.parametrize("bad", ["fdfc00", "feffff0000", "ffffffffff00000000"])
+def test_compact_size_non_canonical_rejected(bad: str) -> None:
+    with pytest.raises(MalformedInputError, match="non-canonical"):
+        parse_compact_size(bytes.fromhex(bad))
+
+
+def test_compact_size_out_of_range() -> None:
+    for n in (-1, 2**64):
+        with pytest.raises(ValueError):
+            compact_size(n)
 
 
 def test_unknown_flag_and_superfluous_witness_rejected() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,16 +11,18 @@ import click
 from inscriptions.batch import read_manifest, verify_batch
 from inscriptions.decode import check_against_manifest, decode_tx, describe
 from inscriptions.fees import fmt_rate, parse_rate
-from inscriptions.groups import RELAY_BUDGETS
+from inscriptions.groups import RELAY_BUDGETS, STANDARD_WEIGHT
 from inscriptions.network import NETWORKS, parse_address
 from inscriptions.plan import MAX_MONEY, SECRET_NAME, existing_plan_message, make_plan
 from inscriptions.planfile import load_plan
 from inscriptions.reveal import open_batch, parse_fundings, recover, reveal_all
 from toolkit.cli_options import json_option
+from toolkit.cli_pack import batch_progress
 from toolkit.errors import InputMissingError, OutputExistsError
 from toolkit.fee_options import describe_rate, fee_options, gated_rate, pop_fee_options
+from toolkit.fsio import read_input
 from toolkit.hexutil import parse_hex
-from toolkit.output import Progress, SimpleResult, info
+from toolkit.output import SimpleResult, info
 
 
 @click.command()
@@ -65,12 +66,11 @@ def plan(
         raise OutputExistsError(existing_plan_message(plan_dir))
     if not (batch_dir / "manifest.json").is_file():
         raise InputMissingError(f"{batch_dir} is not a batch directory (no manifest.json)")
-    total = sum(f.size for f in read_manifest(batch_dir / "manifest.json")[0].files)
-    progress = Progress(total=total, label="verify")
+    bar = batch_progress(batch_dir, "verifying")
     try:
-        batch = verify_batch(batch_dir, progress=progress.advance)
+        batch = verify_batch(batch_dir, progress=bar.advance)
     finally:
-        progress.close()
+        bar.close()
     rate, ceiling, _source = gated_rate(fee_opts)
     made = make_plan(batch, plan_dir, destination=dest, postage=postage, relay=relay, fee_rate=rate, ceiling=ceiling)
     groups = [{k: g.to_json()[k] for k in _PLAN_GROUP_KEYS} for g in made.groups]
@@ -105,7 +105,7 @@ def reveal(plan_dir: Path, fundings: tuple[str, ...], batch_dir: Path | None, js
     reveals = reveal_all(plan_dir, loaded, secret, pairs, open_batch(loaded, batch_dir))
     txs: list[dict[str, Any]] = []
     for r in reveals:
-        standard = r.tx.weight <= RELAY_BUDGETS["standard"]
+        standard = r.tx.weight <= STANDARD_WEIGHT
         txs.append(
             {"group": r.group, "txid": r.tx.txid, "hex": r.tx.hex, "vsize": r.tx.vsize,
              "fee_sats": r.fee_sats, "change_sats": r.change_sats, "standard": standard}
@@ -146,7 +146,9 @@ def recover_cmd(plan_dir: Path, fundings: tuple[str, ...], to: str, fee_rate: st
 @json_option
 def decode_cmd(tx: str, manifest_path: Path | None, json_mode: bool) -> SimpleResult:
     """List the inscriptions in a transaction (TXHEX, or - for stdin)."""
-    text = sys.stdin.read() if tx == "-" else tx
+    # read_input: a closed stdin is exit 66, and bytes that are not ASCII are
+    # just "not hex" (65), never a decoding crash.
+    text = read_input("-", what="transaction").decode("ascii", "replace") if tx == "-" else tx
     decoded = decode_tx(parse_hex("".join(text.split()), what="transaction"))
     items = [describe(e) for e in decoded.envelopes]
     data: dict[str, Any] = {"txid": decoded.tx.txid, "inscriptions": items}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from inscriptions.batch import check_shard, read_manifest, unpack_batch, verify_batch
+from inscriptions.batch import read_manifest, unpack_batch, verify_batch, verify_shard_with_proof
 from inscriptions.content_types import parse_override
 from inscriptions.gzip_member import is_zlib_ng
 from inscriptions.inputs import check_output_outside, collect_inputs
@@ -20,7 +20,7 @@ from inscriptions.relpath import portability_conflicts
 from inscriptions.reproduce import reproduce_batch
 from inscriptions.sharding import DEFAULT_SHARD_SIZE, MAX_SHARD_SIZE, MIN_SHARD_SIZE
 from toolkit.cli_options import json_option, overwrite_option
-from toolkit.errors import EnochError, UsageError, VerificationError
+from toolkit.errors import EnochError, UsageError
 from toolkit.fsio import read_input
 from toolkit.output import Progress, SimpleResult, info
 
@@ -32,9 +32,10 @@ def _progress(total: int, label: str) -> Progress:
     return Progress(total=total, label=label, enabled=sys.stderr.isatty() and total >= PROGRESS_THRESHOLD)
 
 
-def _batch_progress(batch_dir: Path, label: str, passes: int = 1) -> Progress:
+def batch_progress(batch_dir: Path, label: str, passes: int = 1) -> Progress:
     """A progress bar sized by the batch's content bytes; none when stderr is
-    not a terminal or the manifest is unreadable (verification reports that)."""
+    not a terminal or the manifest is unreadable (verification reports that).
+    Shared with ``inscribe plan``, which verifies the batch first."""
     if not sys.stderr.isatty() or not (batch_dir / "manifest.json").is_file():
         return Progress(total=0, label=label, enabled=False)
     try:
@@ -87,16 +88,18 @@ def pack(
     if is_zlib_ng():
         info("warning: Python's zlib is zlib-ng; this batch will not be byte-reproducible with stock zlib")
     bar = _progress(sum(f.size for f in inputs), "packing")
-    summary = pack_files(
-        inputs,
-        out,
-        shard_size=shard_size,
-        overrides=overrides,
-        jobs=jobs or os.cpu_count() or 1,
-        overwrite=overwrite,
-        progress=bar.advance if bar.enabled else None,
-    )
-    bar.close()
+    try:  # the bar's line is ended even when packing fails, before the error is printed
+        summary = pack_files(
+            inputs,
+            out,
+            shard_size=shard_size,
+            overrides=overrides,
+            jobs=jobs or os.cpu_count() or 1,
+            overwrite=overwrite,
+            progress=bar.advance if bar.enabled else None,
+        )
+    finally:
+        bar.close()
     m = summary.manifest
     data = {
         "root": m.root.hex(),
@@ -122,9 +125,11 @@ def pack(
 @json_option
 def verify(batch_dir: Path, reproduce: bool, json_mode: bool) -> SimpleResult:
     """Verify every shard, leaf, proof, the root and each file's SHA-256."""
-    bar = _batch_progress(batch_dir, "verifying")
-    batch = verify_batch(batch_dir, progress=bar.advance)
-    bar.close()
+    bar = batch_progress(batch_dir, "verifying")
+    try:
+        batch = verify_batch(batch_dir, progress=bar.advance)
+    finally:
+        bar.close()
     m = batch.manifest
     # The root commits to the shard bytes only; paths and content types are
     # pinned by the manifest's own hash, so it is reported next to the root.
@@ -155,10 +160,7 @@ def verify_shard(manifest_path: Path, shard_path: Path, proof_path: Path, json_m
     manifest, _ = read_manifest(manifest_path)
     proof = InclusionProof.from_bytes(read_input(proof_path, what="proof"))
     member = read_input(shard_path, what="shard")
-    if not 0 <= proof.leaf_index < manifest.tree_size:
-        raise VerificationError(f"proof is for leaf {proof.leaf_index}, outside the manifest's tree of size {manifest.tree_size}")
-    entry = manifest.shards[proof.leaf_index]
-    check_shard(manifest, entry, member, proof)
+    entry = verify_shard_with_proof(manifest, member, proof)
     data = {
         "valid": True,
         "index": entry.index,
@@ -180,9 +182,11 @@ def verify_shard(manifest_path: Path, shard_path: Path, proof_path: Path, json_m
 def unpack(batch_dir: Path, out: Path, overwrite: bool, json_mode: bool) -> SimpleResult:
     """Verify a batch completely, then rebuild its files in a new directory."""
     check_output_outside([batch_dir], out, what="batch")
-    bar = _batch_progress(batch_dir, "verifying and unpacking", passes=2)
-    batch = unpack_batch(batch_dir, out, overwrite=overwrite, progress=bar.advance)
-    bar.close()
+    bar = batch_progress(batch_dir, "verifying and unpacking", passes=2)
+    try:
+        batch = unpack_batch(batch_dir, out, overwrite=overwrite, progress=bar.advance)
+    finally:
+        bar.close()
     m = batch.manifest
     size = sum(f.size for f in m.files)
     data = {"files": len(m.files), "bytes": size, "root": m.root.hex(), "output": str(out)}

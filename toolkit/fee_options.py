@@ -28,6 +28,7 @@ _OPTIONS = [
 
 
 def fee_options(f: F) -> F:
+    """Add the fee options to a click command (read them back with :func:`pop_fee_options`)."""
     for option in reversed(_OPTIONS):
         f = option(f)
     return f
@@ -62,4 +63,5 @@ def pop_fee_options(kwargs: dict[str, Any]) -> dict[str, Any]:
 
 
 def describe_rate(rate: Decimal, ceiling: Decimal) -> str:
+    """``"R sat/vB (ceiling C sat/vB)"`` for messages."""
     return f"{fmt_rate(rate)} sat/vB (ceiling {fmt_rate(ceiling)} sat/vB)"

@@ -33,6 +33,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Protocol
 
 from toolkit.errors import InputMissingError, SourceUnavailableError, UsageError
@@ -53,6 +54,8 @@ _NEGLIGIBLE = Decimal(10) ** -8  # below 1e-8 in any of those units an answer is
 
 
 class FeeSource(Protocol):
+    """Something that answers the current fee rate in sat/vB."""
+
     name: str
 
     def fetch(self) -> Decimal: ...
@@ -148,6 +151,8 @@ def positive_rate(value: Any, what: str) -> Decimal:
 
 @dataclass
 class BitcoindSource:
+    """``estimatesmartfee`` over bitcoind JSON-RPC (``bitcoind:URL``)."""
+
     url: str
     conf_target: int
     policy: HttpPolicy = field(default_factory=HttpPolicy)
@@ -155,17 +160,19 @@ class BitcoindSource:
     name: str = "bitcoind"
 
     def _auth(self) -> str | None:
+        # Credentials stay bytes (Basic auth is base64 of bytes): a cookie
+        # file or variable that is not UTF-8 is sent as given, never a crash.
         cookie = self.environ.get("ENOCH_BITCOIND_COOKIE")
         if cookie:
             try:
-                creds = open(cookie, encoding="utf-8").read().strip()  # noqa: SIM115
+                creds = Path(cookie).read_bytes().strip()
             except OSError as exc:
                 raise InputMissingError(f"cannot read bitcoind cookie file {cookie}: {exc.strerror}") from None
         else:
-            creds = self.environ.get("ENOCH_BITCOIND_AUTH", "")
+            creds = os.fsencode(self.environ.get("ENOCH_BITCOIND_AUTH", ""))
         if not creds:
             return None
-        return "Basic " + base64.b64encode(creds.encode()).decode()
+        return "Basic " + base64.b64encode(creds).decode("ascii")
 
     def fetch(self) -> Decimal:
         request = {"jsonrpc": "1.0", "id": "enoch", "method": "estimatesmartfee", "params": [self.conf_target]}
@@ -201,6 +208,8 @@ class BitcoindSource:
 
 @dataclass
 class MempoolSource:
+    """The mempool.space REST fee estimate (``mempool:URL``)."""
+
     url: str
     field_name: str
     policy: HttpPolicy = field(default_factory=HttpPolicy)
@@ -228,6 +237,8 @@ def isolate_bitcoinlib_home() -> None:
 
 @dataclass
 class BitcoinlibSource:
+    """bitcoinlib's fee estimate (``bitcoinlib:NETWORK``)."""
+
     network: str
     blocks: int
     timeout: float = 10.0
