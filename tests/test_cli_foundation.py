@@ -81,3 +81,11 @@ def test_block_options_are_one_definition_everywhere() -> None:
 
     assert len(spelled(prove)) == 3
     assert spelled(hexagram) == spelled(random_int) == spelled(prove)
+
+
+def test_error_control_characters_are_escaped(capsys: pytest.CaptureFixture[str]) -> None:
+    from toolkit.output import render_error
+
+    render_error("usage_error", "bad address 'bc1\x00\x1b[31m'\tx", json_mode=False)
+    _, err = capsys.readouterr()
+    assert err == "enoch: error: bad address 'bc1\\x00\\x1b[31m'\\tx\n"

@@ -83,7 +83,12 @@ def render_error(code: str, message: str, *, json_mode: bool) -> None:
     """Report a failure: one line on stderr, plus the JSON error object on
     stdout in ``--json`` mode (SPEC C).  Never raises for an unprintable
     message (a file name that is not UTF-8): that would become a traceback."""
-    message = printable(message).replace("\n", " ")  # one line, always
+    # One line, always; control characters quoted from user input (a NUL or
+    # an escape sequence in an address or file name) are shown escaped.
+    message = "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+        for ch in printable(message).replace("\n", " ")
+    )
     # Best effort: a closed or full stdout/stderr must not turn an error into a traceback.
     with contextlib.suppress(OSError, AttributeError):
         if json_mode:
