@@ -24,13 +24,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from inscriptions.batch import verify_batch  # noqa: E402
-from inscriptions.inputs import collect_inputs  # noqa: E402
-from inscriptions.network import parse_address  # noqa: E402
-from inscriptions.pack import pack_files  # noqa: E402
-from inscriptions.plan import make_plan  # noqa: E402
-from inscriptions.planfile import load_plan  # noqa: E402
-from inscriptions.reveal import open_batch, parse_fundings, reveal_all  # noqa: E402
+from inscriptions.batch.verify import verify_batch  # noqa: E402
+from inscriptions.batch.inputs import collect_inputs  # noqa: E402
+from inscriptions.transactions.network import parse_address  # noqa: E402
+from inscriptions.batch.pack import pack_files  # noqa: E402
+from inscriptions.transactions.plan import make_plan  # noqa: E402
+from inscriptions.transactions.planfile import load_plan  # noqa: E402
+from inscriptions.transactions.reveal import open_batch, parse_fundings, reveal_all  # noqa: E402
 
 SHARDS = 100
 FILE_SIZE = 995_000  # random bytes -> one gzip member of 995,323 bytes (~1 MB)

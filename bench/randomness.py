@@ -26,8 +26,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from toolkit.hexagram_batch import hexagram_jsonl
-from toolkit.iching import BlockCaster
+from toolkit.cli.hexagram_batch import hexagram_jsonl
+from toolkit.randomness.iching import BlockCaster
 
 TARGET_RATE = 250_000
 TARGET_COLD_MS = 150.0

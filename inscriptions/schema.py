@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from toolkit.canonical_json import strict_loads
-from toolkit.errors import MalformedInputError
+from toolkit.core.canonical_json import strict_loads
+from toolkit.core.errors import MalformedInputError
 
 Obj = dict[str, Any]
 _LOWER_HEX = re.compile(r"(?:[0-9a-f]{2})*")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from inscriptions.batch import VerifiedBatch, verify_batch
-from inscriptions.inputs import collect_inputs
-from inscriptions.pack import pack_files
+from inscriptions.batch.verify import VerifiedBatch, verify_batch
+from inscriptions.batch.inputs import collect_inputs
+from inscriptions.batch.pack import pack_files
 from tests.batchutil import write_files
 
 # Addresses whose keys nobody needs: BIP 341 vector output keys, BIP 173 examples.

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from toolkit.canonical_json import canonical_dumps
+from toolkit.core.canonical_json import canonical_dumps
 
 
 def noise(n: int, tag: bytes = b"noise") -> bytes:

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from inscriptions.batch import VerifiedBatch, verify_batch
-from inscriptions.inputs import collect_inputs
-from inscriptions.manifest import Manifest
-from inscriptions.pack import pack_files
-from inscriptions.rfc9162 import inclusion_proof, leaf_hash, verify_inclusion
+from inscriptions.batch.verify import VerifiedBatch, verify_batch
+from inscriptions.batch.inputs import collect_inputs
+from inscriptions.batch.manifest import Manifest
+from inscriptions.batch.pack import pack_files
+from inscriptions.batch.rfc9162 import inclusion_proof, leaf_hash, verify_inclusion
 from tests.batchutil import make_tree
-from toolkit.errors import InputMissingError, VerificationError
+from toolkit.core.errors import InputMissingError, VerificationError
 
 
 @pytest.fixture

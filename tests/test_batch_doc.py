@@ -1,5 +1,5 @@
 """docs/batch.md is normative: the boundary search written out from its
-"Boundary search" section alone (not from inscriptions/sharding.py) must cut
+"Boundary search" section alone (not from inscriptions/batch/sharding.py) must cut
 every file exactly where ``enoch pack`` does, with the same member bytes."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from inscriptions.sharding import shard_file
+from inscriptions.batch.sharding import shard_file
 
 HEADER = bytes.fromhex("1f8b08000000000002ff")
 

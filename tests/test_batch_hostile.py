@@ -182,8 +182,8 @@ def test_pack_never_writes_an_unverifiable_batch(enoch: Enoch, tmp_path: Path, m
     # If the boundary search ever left a shard under 99% (its documented
     # fallback), pack must stop as an internal error, not publish a batch
     # that verify rejects.
-    from inscriptions.gzip_member import gzip_member
-    from inscriptions.sharding import Shard, shard_file
+    from inscriptions.batch.gzip_member import gzip_member
+    from inscriptions.batch.sharding import Shard, shard_file
 
     def underfilled(data: bytes, shard_size: int, progress: object = None) -> list[Shard]:
         if len(data) <= 100:
@@ -191,7 +191,7 @@ def test_pack_never_writes_an_unverifiable_batch(enoch: Enoch, tmp_path: Path, m
         cut = len(data) // 3  # a first shard far under 99% of 4096
         return [Shard(0, cut, gzip_member(data[:cut])), *shard_file(data[cut:], shard_size)]
 
-    monkeypatch.setattr("inscriptions.pack.shard_file", underfilled)
+    monkeypatch.setattr("inscriptions.batch.pack.shard_file", underfilled)
     r = enoch("pack", make_tree(tmp_path / "src"), "-o", tmp_path / "b", "--shard-size", "4096", "--jobs", "1")
     assert r.exit_code == 70 and "under 99%" in r.stderr and "Traceback" not in r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["src"]

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from inscriptions.network import address_from_script
-from inscriptions.taproot import commit, derive_group_secret, sign_key_path, tapleaf_hash, xonly_public_key
+from inscriptions.transactions.network import address_from_script
+from inscriptions.transactions.taproot import commit, derive_group_secret, sign_key_path, tapleaf_hash, xonly_public_key
 from tests.fixtures import load_json, params
 
 VECTORS = load_json("bip341", "wallet-test-vectors.json")

@@ -9,18 +9,18 @@ from pathlib import Path
 
 import pytest
 
-from inscriptions.envelope import parse_witnesses
-from inscriptions.fees import fee_for
-from inscriptions.network import parse_address
-from inscriptions.plan import make_plan
-from inscriptions.planfile import load_plan
-from inscriptions.reveal import open_batch, parse_fundings, recover, reveal_all
-from inscriptions.rfc9162 import leaf_hash
-from inscriptions.taproot import commit, tapleaf_hash, xonly_public_key
-from inscriptions.txbuild import Funding, sign_reveal
+from inscriptions.transactions.envelope import parse_witnesses
+from inscriptions.transactions.fees import fee_for
+from inscriptions.transactions.network import parse_address
+from inscriptions.transactions.plan import make_plan
+from inscriptions.transactions.planfile import load_plan
+from inscriptions.transactions.reveal import open_batch, parse_fundings, recover, reveal_all
+from inscriptions.batch.rfc9162 import leaf_hash
+from inscriptions.transactions.taproot import commit, tapleaf_hash, xonly_public_key
+from inscriptions.transactions.txbuild import Funding, sign_reveal
 from tests import independent
 from tests.batchkit import SIGNET_P2TR, SIGNET_P2WPKH, small_batch
-from toolkit.errors import UsageError
+from toolkit.core.errors import UsageError
 
 TXID = "ab" * 32
 

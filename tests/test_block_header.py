@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from tests.fixtures import load_json, params
-from toolkit.errors import MalformedInputError, UsageError, VerificationError
-from toolkit.header import (
+from toolkit.core.errors import MalformedInputError, UsageError, VerificationError
+from toolkit.chain.header import (
     HEADER_SIZE,
     BlockHeader,
     block_hash_internal_from_options,

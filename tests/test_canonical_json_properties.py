@@ -1,5 +1,5 @@
-"""Property tests for toolkit/canonical_json.py (RFC 8785 over the I-JSON
-subset enoch uses) and toolkit/hexutil.py ``parse_hex``.
+"""Property tests for toolkit/core/canonical_json.py (RFC 8785 over the I-JSON
+subset enoch uses) and toolkit/core/hexutil.py ``parse_hex``.
 
 Properties: canonical_dumps(strict_loads(x)) is a fixed point; strict_loads
 accepts exactly what canonical_dumps can write (no lone surrogates, integers
@@ -18,9 +18,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from toolkit.canonical_json import MAX_DEPTH, canonical_dumps, strict_loads
-from toolkit.errors import MalformedInputError
-from toolkit.hexutil import parse_hex
+from toolkit.core.canonical_json import MAX_DEPTH, canonical_dumps, strict_loads
+from toolkit.core.errors import MalformedInputError
+from toolkit.core.hexutil import parse_hex
 
 FAST = settings(max_examples=200, deadline=None)
 SAFE = 2**53 - 1

@@ -47,7 +47,7 @@ def test_python_dash_m_entry_point() -> None:
 def test_errors_survive_pickling_unchanged() -> None:
     import pickle
 
-    from toolkit.errors import MalformedInputError, VerificationError
+    from toolkit.core.errors import MalformedInputError, VerificationError
 
     v = pickle.loads(pickle.dumps(VerificationError("shard 3 leaf hash")))
     assert isinstance(v, VerificationError)
@@ -58,7 +58,7 @@ def test_errors_survive_pickling_unchanged() -> None:
 
 
 def test_error_with_lone_surrogate_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
-    from toolkit.output import render_error
+    from toolkit.cli.render import render_error
 
     render_error("input_missing", "cannot read caf\udce9.txt\nsecond line", json_mode=True)
     out, err = capsys.readouterr()
@@ -68,9 +68,9 @@ def test_error_with_lone_surrogate_is_reported(capsys: pytest.CaptureFixture[str
 
 
 def test_block_options_are_one_definition_everywhere() -> None:
-    # --block-hash/--header/--context come from toolkit.cli_options.block_options on every command
-    from toolkit.cli_random import hexagram, random_int
-    from toolkit.cli_vrf import prove
+    # --block-hash/--header/--context come from toolkit.cli.options.block_options on every command
+    from toolkit.cli.randomness import hexagram, random_int
+    from toolkit.cli.vrf import prove
 
     def spelled(command: click.Command) -> list[tuple[str, ...]]:
         return [
@@ -84,7 +84,7 @@ def test_block_options_are_one_definition_everywhere() -> None:
 
 
 def test_error_control_characters_are_escaped(capsys: pytest.CaptureFixture[str]) -> None:
-    from toolkit.output import render_error
+    from toolkit.cli.render import render_error
 
     render_error("usage_error", "bad address 'bc1\x00\x1b[31m'\tx", json_mode=False)
     _, err = capsys.readouterr()

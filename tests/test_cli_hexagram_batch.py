@@ -15,8 +15,8 @@ import pytest
 from tests import spec_r_reference as ref
 from tests.conftest import CliResult
 from tests.fixtures import load_json
-from toolkit.errors import MalformedInputError
-from toolkit.hexagram_batch import hexagram_jsonl
+from toolkit.core.errors import MalformedInputError
+from toolkit.cli.hexagram_batch import hexagram_jsonl
 
 Enoch = Callable[..., CliResult]
 MAINNET = load_json("mainnet-headers", "mainnet-headers.json")

@@ -16,8 +16,8 @@ import pytest
 
 from tests.conftest import CliResult
 from tests.fixtures import load_json
-from toolkit.errors import InputMissingError, UsageError
-from toolkit.fsio import atomic_write, read_input
+from toolkit.core.errors import InputMissingError, UsageError
+from toolkit.core.fsio import atomic_write, read_input
 from vrf.keys import KeyPair, write_key_file
 from vrf.suites import suite_by_name
 
@@ -160,7 +160,7 @@ def test_atomic_write_refusals(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     def refuse(*_a: object, **_k: object) -> tuple[int, str]:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("toolkit.fsio.tempfile.mkstemp", refuse)
+    monkeypatch.setattr("toolkit.core.fsio.tempfile.mkstemp", refuse)
     with pytest.raises(InputMissingError, match="cannot write .*: Permission denied"):
         atomic_write(tmp_path / "out", b"x")
     assert not (tmp_path / "out").exists()

@@ -237,17 +237,17 @@ def test_plan_unwritable_output_is_66_and_leaves_nothing(
 ) -> None:
     import errno
 
-    import toolkit.fsio
+    import toolkit.core.fsio
 
     batch = small_batch(tmp_path)
-    real_write = toolkit.fsio.atomic_write
+    real_write = toolkit.core.fsio.atomic_write
 
     def full_disk(path: Any, data: bytes, **kw: Any) -> None:
         if str(path).endswith("plan.json"):
             raise OSError(errno.ENOSPC, "No space left on device", str(path))
         real_write(path, data, **kw)
 
-    monkeypatch.setattr("inscriptions.plan.atomic_write", full_disk)
+    monkeypatch.setattr("inscriptions.transactions.plan.atomic_write", full_disk)
     out = tmp_path / "plan"
     r = enoch(*plan_args(batch.path, out, "--fee-rate", "2", "--json"))
     assert r.exit_code == 66, r.stderr

@@ -16,7 +16,7 @@ import pytest
 from tests import spec_r_reference as ref
 from tests.conftest import CliResult
 from tests.fixtures import load_json, params
-from toolkit.hexutil import block_hash_internal_from_display
+from toolkit.core.hexutil import block_hash_internal_from_display
 from vrf.keys import KeyPair
 from vrf.record import make_record
 from vrf.suites import suite_by_name

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.fixtures import load_json, params
-from toolkit.compact import (
+from toolkit.chain.compact import (
     DIFFICULTY_1_TARGET,
     MAINNET_POW_LIMIT,
     decode_compact,
@@ -16,7 +16,7 @@ from toolkit.compact import (
     encode_compact,
     target_from_compact,
 )
-from toolkit.errors import VerificationError
+from toolkit.core.errors import VerificationError
 
 CORE = load_json("bitcoin-core-compact", "set-compact.json")
 MAINNET = load_json("mainnet-headers", "mainnet-headers.json")

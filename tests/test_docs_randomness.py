@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 from tests.fixtures import load_json
-from toolkit.hexutil import block_hash_internal_from_display
-from toolkit.randomness import Source, stream_input
+from toolkit.core.hexutil import block_hash_internal_from_display
+from toolkit.randomness.stream import Source, stream_input
 
 DOC = (Path(__file__).resolve().parent.parent / "docs" / "randomness.md").read_text(encoding="utf-8")
 SPEC = load_json("spec-r", "vectors.json")

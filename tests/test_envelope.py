@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inscriptions.envelope import (
+from inscriptions.transactions.envelope import (
     Inscription,
     build_envelope,
     decode_pointer,
@@ -16,8 +16,8 @@ from inscriptions.envelope import (
     parse_witnesses,
     tapscript_from_witness,
 )
-from inscriptions.tapscript import OP_CHECKSIG, push, tokenize
-from toolkit.errors import MalformedInputError
+from inscriptions.transactions.tapscript import OP_CHECKSIG, push, tokenize
+from toolkit.core.errors import MalformedInputError
 
 KEY = bytes(range(32))
 PREFIX = push(KEY) + bytes([OP_CHECKSIG])

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from inscriptions.fees import DEFAULT_CEILING, fee_for, gate, parse_rate
-from toolkit.errors import FeeAboveCeilingError, SourceUnavailableError, UsageError
+from inscriptions.transactions.fees import DEFAULT_CEILING, fee_for, gate, parse_rate
+from toolkit.core.errors import FeeAboveCeilingError, SourceUnavailableError, UsageError
 
 
 def const(rate: str) -> Decimal:

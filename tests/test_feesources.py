@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from tests.httpfake import Reply, serve
-from toolkit.errors import InputMissingError, SourceUnavailableError, UsageError
-from toolkit.feesources import BitcoindSource, BitcoinlibSource, HttpPolicy, MempoolSource, parse_fee_source
+from toolkit.core.errors import InputMissingError, SourceUnavailableError, UsageError
+from toolkit.sources.feesources import BitcoindSource, BitcoinlibSource, HttpPolicy, MempoolSource, parse_fee_source
 
 FAST = HttpPolicy(timeout=0.3, attempts=3, backoff=0.0, sleep=lambda _s: None)
 MEMPOOL = json.dumps({"fastestFee": 12, "halfHourFee": 8, "hourFee": 6, "economyFee": 3, "minimumFee": 1.5}).encode()
@@ -197,7 +197,7 @@ def test_bitcoinlib_exception_is_unavailable() -> None:
 
 def test_bitcoinlib_kept_out_of_home(tmp_path: Path) -> None:
     code = (
-        "from toolkit.feesources import isolate_bitcoinlib_home; isolate_bitcoinlib_home();"
+        "from toolkit.sources.feesources import isolate_bitcoinlib_home; isolate_bitcoinlib_home();"
         "import bitcoinlib.services.services, os; print(os.environ['BCL_DATA_DIR'])"
     )
     env = {k: v for k, v in os.environ.items() if k != "BCL_DATA_DIR"} | {"HOME": str(tmp_path)}

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.errors import InputMissingError, OutputExistsError
-from toolkit.fsio import atomic_directory, atomic_write, read_input
+from toolkit.core.errors import InputMissingError, OutputExistsError
+from toolkit.core.fsio import atomic_directory, atomic_write, read_input
 
 
 def test_atomic_write_creates_with_mode(tmp_path: Path) -> None:

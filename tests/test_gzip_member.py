@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inscriptions import gzip_member as gm
-from inscriptions.gzip_member import HEADER, gzip_member, parse_member
-from toolkit.errors import MalformedInputError, UsageError
+from inscriptions.batch import gzip_member as gm
+from inscriptions.batch.gzip_member import HEADER, gzip_member, parse_member
+from toolkit.core.errors import MalformedInputError, UsageError
 
 
 def json_lines(n: int) -> bytes:

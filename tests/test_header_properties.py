@@ -1,10 +1,10 @@
-"""Property tests for the block-header byte formats (toolkit/header.py) and
-the compact nBits encoding (toolkit/compact.py).
+"""Property tests for the block-header byte formats (toolkit/chain/header.py) and
+the compact nBits encoding (toolkit/chain/compact.py).
 
 The compact properties compare against ``_core_set_compact`` /
 ``_core_get_compact`` below: a deliberately literal transcription of the
 steps of Bitcoin Core's ``arith_uint256::SetCompact`` / ``GetCompact``,
-written independently of toolkit/compact.py (fixed-width 256-bit words,
+written independently of toolkit/chain/compact.py (fixed-width 256-bit words,
 explicit truncation), so a shared mistake is unlikely.
 """
 
@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 
 from tests.conftest import CliResult
 
-from toolkit.compact import MAINNET_POW_LIMIT, decode_compact, encode_compact, target_from_compact
-from toolkit.errors import MalformedInputError, UsageError, VerificationError
-from toolkit.header import HEADER_SIZE, BlockHeader, block_hash_internal_from_options, parse_headers
-from toolkit.hexutil import block_hash_display_from_internal, block_hash_internal_from_display
+from toolkit.chain.compact import MAINNET_POW_LIMIT, decode_compact, encode_compact, target_from_compact
+from toolkit.core.errors import MalformedInputError, UsageError, VerificationError
+from toolkit.chain.header import HEADER_SIZE, BlockHeader, block_hash_internal_from_options, parse_headers
+from toolkit.core.hexutil import block_hash_display_from_internal, block_hash_internal_from_display
 
 FAST = settings(max_examples=200, deadline=None)
 U256 = (1 << 256) - 1

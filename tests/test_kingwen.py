@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from tests.fixtures import fixture_path, load_json
-from toolkit.errors import InternalError
-from toolkit.kingwen import parse_table, table
+from toolkit.core.errors import InternalError
+from toolkit.randomness.kingwen import parse_table, table
 
 PACKAGED = Path(__file__).resolve().parent.parent / "toolkit" / "data" / "king-wen.json"
 FIXTURE = load_json("king-wen", "king-wen.json")

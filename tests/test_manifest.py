@@ -9,15 +9,15 @@ from typing import Any
 
 import pytest
 
-from inscriptions.content_types import content_type_for, parse_override
-from inscriptions.inputs import collect_inputs
-from inscriptions.manifest import Manifest
-from inscriptions.pack import pack_files
-from inscriptions.proof_file import InclusionProof
-from inscriptions.relpath import check_relative_path, safe_join
+from inscriptions.batch.content_types import content_type_for, parse_override
+from inscriptions.batch.inputs import collect_inputs
+from inscriptions.batch.manifest import Manifest
+from inscriptions.batch.pack import pack_files
+from inscriptions.batch.proof_file import InclusionProof
+from inscriptions.batch.relpath import check_relative_path, safe_join
 from tests.batchutil import flip_hex, make_tree
-from toolkit.canonical_json import canonical_dumps
-from toolkit.errors import MalformedInputError, UsageError, VerificationError
+from toolkit.core.canonical_json import canonical_dumps
+from toolkit.core.errors import MalformedInputError, UsageError, VerificationError
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import cbor2
 import pytest
 
-from inscriptions.metadata import FORMAT, InscriptionMetadata
-from toolkit.errors import MalformedInputError
+from inscriptions.transactions.metadata import FORMAT, InscriptionMetadata
+from toolkit.core.errors import MalformedInputError
 
 ROOT = bytes(range(32))
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from inscriptions.network import dust_threshold, parse_address
+from inscriptions.transactions.network import dust_threshold, parse_address
 from tests.batchkit import MAINNET_P2TR, SIGNET_P2WPKH
-from toolkit.errors import MalformedInputError, UsageError
+from toolkit.core.errors import MalformedInputError, UsageError
 
 ROOT = Path(__file__).resolve().parent.parent
 REGTEST = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"

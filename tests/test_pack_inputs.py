@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from inscriptions.inputs import collect_inputs
-from inscriptions.pack import pack_files
+from inscriptions.batch.inputs import collect_inputs
+from inscriptions.batch.pack import pack_files
 from tests.batchutil import make_tree
 from tests.conftest import CliResult
 

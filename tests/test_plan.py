@@ -12,18 +12,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import inscriptions.plan as plan_module
-from inscriptions.batch import verify_batch
-from inscriptions.decode import check_against_manifest, decode_tx
-from inscriptions.envelope import decode_pointer
-from inscriptions.groups import DIRECT_WEIGHT, STANDARD_WEIGHT
-from inscriptions.network import parse_address
-from inscriptions.plan import make_plan
-from inscriptions.planfile import load_plan
-from inscriptions.reveal import open_batch, parse_fundings, reveal_all
+import inscriptions.transactions.plan as plan_module
+from inscriptions.batch.verify import verify_batch
+from inscriptions.transactions.decode import check_against_manifest, decode_tx
+from inscriptions.transactions.envelope import decode_pointer
+from inscriptions.transactions.groups import DIRECT_WEIGHT, STANDARD_WEIGHT
+from inscriptions.transactions.network import parse_address
+from inscriptions.transactions.plan import make_plan
+from inscriptions.transactions.planfile import load_plan
+from inscriptions.transactions.reveal import open_batch, parse_fundings, reveal_all
 from tests import independent
 from tests.batchkit import SIGNET_P2WPKH, make_batch, noise, small_batch
-from toolkit.errors import MalformedInputError, OutputExistsError, UsageError, VerificationError
+from toolkit.core.errors import MalformedInputError, OutputExistsError, UsageError, VerificationError
 
 DEST = parse_address(SIGNET_P2WPKH, "signet")
 
@@ -103,7 +103,7 @@ def test_standard_packs_several_groups_with_pointers(tmp_path: Path) -> None:
     for g in plan.groups:
         assert g.reveal_weight <= STANDARD_WEIGHT
     # Pointers: position p in a group points at sat p * postage.
-    from inscriptions.groups import inscription_for
+    from inscriptions.transactions.groups import inscription_for
 
     item = plan.groups[0].items[1]
     ins = inscription_for(item, b"", 1, 10_000, batch.manifest)
@@ -157,7 +157,7 @@ class Crash(Exception):
 @pytest.mark.parametrize("step", ["secret", "plan.json", "fsync_tree", "rename"])
 def test_crash_at_each_write_step_leaves_no_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str) -> None:
     batch = small_batch(tmp_path)
-    import toolkit.fsio as fsio
+    import toolkit.core.fsio as fsio
 
     real_write, real_fsync_tree, real_rename = fsio.atomic_write, fsio.fsync_tree, os.rename
 
@@ -196,7 +196,7 @@ def many_shards(tmp_path_factory: pytest.TempPathFactory) -> Any:
 def test_packing_property(many_shards: Any, tmp_path_factory: pytest.TempPathFactory, budget: int, postage: int) -> None:
     """For any budget and postage, every group fits, groups keep item order, and
     (checked inside make_plan) each predicted weight equals a real serialization."""
-    import inscriptions.groups as groups
+    import inscriptions.transactions.groups as groups
 
     out = tmp_path_factory.mktemp("prop") / "plan"
     original = dict(groups.RELAY_BUDGETS)

@@ -6,13 +6,13 @@ import hashlib
 
 import pytest
 
-from inscriptions.network import parse_address
-from inscriptions.rawtx import compact_size, parse_compact_size, parse_tx
-from inscriptions.taproot import commit, tapleaf_hash, xonly_public_key
-from inscriptions.txbuild import Funding, sign_reveal
+from inscriptions.transactions.network import parse_address
+from inscriptions.transactions.rawtx import compact_size, parse_compact_size, parse_tx
+from inscriptions.transactions.taproot import commit, tapleaf_hash, xonly_public_key
+from inscriptions.transactions.txbuild import Funding, sign_reveal
 from tests import independent
 from tests.batchkit import SIGNET_P2WPKH
-from toolkit.errors import MalformedInputError
+from toolkit.core.errors import MalformedInputError
 
 
 def reveal_raw() -> bytes:

@@ -13,16 +13,16 @@ from typing import Any
 
 import pytest
 
-from inscriptions.decode import check_against_manifest, decode_tx
-from inscriptions.fees import fee_for
-from inscriptions.groups import STANDARD_WEIGHT
-from inscriptions.metadata import InscriptionMetadata
-from inscriptions.planfile import load_plan
-from inscriptions.reveal import open_batch, parse_fundings, reveal_all, reveal_outputs
-from inscriptions.txbuild import reveal_weight
+from inscriptions.transactions.decode import check_against_manifest, decode_tx
+from inscriptions.transactions.fees import fee_for
+from inscriptions.transactions.groups import STANDARD_WEIGHT
+from inscriptions.transactions.metadata import InscriptionMetadata
+from inscriptions.transactions.planfile import load_plan
+from inscriptions.transactions.reveal import open_batch, parse_fundings, reveal_all, reveal_outputs
+from inscriptions.transactions.txbuild import reveal_weight
 from tests.batchkit import SIGNET_P2WPKH, make_batch, noise, small_batch
-from toolkit.canonical_json import canonical_dumps
-from toolkit.errors import OutputExistsError, UsageError, VerificationError
+from toolkit.core.canonical_json import canonical_dumps
+from toolkit.core.errors import OutputExistsError, UsageError, VerificationError
 
 TXID = "ab" * 32
 Enoch = Callable[..., Any]
@@ -71,9 +71,9 @@ def test_second_reveal_of_an_outpoint_with_another_amount(enoch: Enoch, tmp_path
 
 def test_conflict_writes_no_other_reveal(tmp_path: Path) -> None:
     path = make_batch(tmp_path, {"a.bin": noise(450_000, 3)}, shard_size=120_000)
-    from inscriptions.batch import verify_batch
-    from inscriptions.network import parse_address
-    from inscriptions.plan import make_plan
+    from inscriptions.batch.verify import verify_batch
+    from inscriptions.transactions.network import parse_address
+    from inscriptions.transactions.plan import make_plan
 
     make_plan(verify_batch(path), tmp_path / "plan", destination=parse_address(SIGNET_P2WPKH, "signet"), postage=10_000,
               relay="standard", fee_rate=Decimal(1), ceiling=Decimal(5))  # fmt: skip
@@ -90,8 +90,8 @@ def test_conflict_writes_no_other_reveal(tmp_path: Path) -> None:
 
 def test_change_never_breaks_the_promised_relay_policy(tmp_path: Path) -> None:
     batch = small_batch(tmp_path)
-    from inscriptions.network import parse_address
-    from inscriptions.plan import make_plan
+    from inscriptions.transactions.network import parse_address
+    from inscriptions.transactions.plan import make_plan
 
     dest = parse_address(SIGNET_P2WPKH, "signet")
     make_plan(batch, tmp_path / "plan", destination=dest, postage=10_000, relay="standard", fee_rate=Decimal(1),
@@ -157,7 +157,7 @@ def test_decode_accepts_identical_shards_by_their_metadata(enoch: Enoch, tmp_pat
     assert r.exit_code == 0, r.stderr
     assert r.json()["batch"]["roles"] == ["manifest", "shard 0", "shard 1", "shard 2", "shard 3"]
     # Metadata naming a shard whose bytes differ from the body is still refused.
-    from inscriptions.batch import verify_batch
+    from inscriptions.batch.verify import verify_batch
 
     batch = verify_batch(path)
     decoded = decode_tx(bytes.fromhex(hextx))
@@ -184,7 +184,7 @@ def test_decode_accepts_identical_shards_by_their_metadata(enoch: Enoch, tmp_pat
     ],
 )
 def test_funding_text_is_strict(text: str) -> None:
-    from inscriptions.reveal import parse_funding
+    from inscriptions.transactions.reveal import parse_funding
 
     with pytest.raises(UsageError):
         parse_funding(text)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from toolkit.canonical_json import canonical_dumps, strict_loads
-from toolkit.errors import MalformedInputError
+from toolkit.core.canonical_json import canonical_dumps, strict_loads
+from toolkit.core.errors import MalformedInputError
 
 
 def test_rfc8785_sorting_example() -> None:

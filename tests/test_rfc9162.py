@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inscriptions.proof_file import InclusionProof
-from inscriptions.rfc9162 import (
+from inscriptions.batch.proof_file import InclusionProof
+from inscriptions.batch.rfc9162 import (
     all_inclusion_proofs,
     inclusion_proof,
     leaf_hash,
@@ -19,7 +19,7 @@ from inscriptions.rfc9162 import (
     verify_inclusion,
 )
 from tests.fixtures import load_json, params
-from toolkit.errors import VerificationError
+from toolkit.core.errors import VerificationError
 
 TREE = load_json("rfc9162", "ct_test_tree.json")
 LEAVES = [leaf_hash(bytes.fromhex(x)) for x in TREE["leaf_inputs"]]

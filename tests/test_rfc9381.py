@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.fixtures import load_json, params
-from toolkit.errors import VerificationError
+from toolkit.core.errors import VerificationError
 from vrf import ecvrf
 from tests.vrf_backends import BACKENDS, suite_for
 from vrf.suites import C_LEN

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 
-from toolkit.secp256k1 import bundled_library_path, ensure_secp256k1
+from toolkit.core.secp256k1 import bundled_library_path, ensure_secp256k1
 
 
 def test_bundled_library_exists() -> None:

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from inscriptions import sharding
-from inscriptions.gzip_member import gzip_member
-from inscriptions.sharding import Shard, fill_floor, shard_file
-from toolkit.errors import InternalError, UsageError
+from inscriptions.batch import sharding
+from inscriptions.batch.gzip_member import gzip_member
+from inscriptions.batch.sharding import Shard, fill_floor, shard_file
+from toolkit.core.errors import InternalError, UsageError
 
 
 def noise(n: int, tag: bytes = b"noise") -> bytes:

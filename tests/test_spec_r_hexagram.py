@@ -13,9 +13,9 @@ import pytest
 
 from tests import spec_r_reference as ref
 from tests.fixtures import load_json, params
-from toolkit.hexutil import block_hash_internal_from_display
-from toolkit.iching import BlockCaster, Casting, cast, cast_index, casting_from_lines, lines_from_bytes
-from toolkit.randomness import Source
+from toolkit.core.hexutil import block_hash_internal_from_display
+from toolkit.randomness.iching import BlockCaster, Casting, cast, cast_index, casting_from_lines, lines_from_bytes
+from toolkit.randomness.stream import Source
 
 SPEC = load_json("spec-r", "vectors.json")["hexagrams"]
 OURS = load_json("enoch-randomness", "vectors.json")["hexagrams"]

@@ -11,9 +11,9 @@ import pytest
 
 from tests import spec_r_reference as ref
 from tests.fixtures import load_json, params
-from toolkit.errors import MalformedInputError
-from toolkit.hexutil import block_hash_internal_from_display
-from toolkit.randomness import RandomStream, Source, candidate_bytes, lp, stream_input
+from toolkit.core.errors import MalformedInputError
+from toolkit.core.hexutil import block_hash_internal_from_display
+from toolkit.randomness.stream import RandomStream, Source, candidate_bytes, lp, stream_input
 
 SPEC = load_json("spec-r", "vectors.json")
 OURS = load_json("enoch-randomness", "vectors.json")

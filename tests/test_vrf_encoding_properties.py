@@ -16,7 +16,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tests.vrf_backends import ALL_SUITES
-from toolkit.errors import VerificationError
+from toolkit.core.errors import VerificationError
 from vrf import ecvrf
 from vrf.curves import P256_CURVE
 from vrf.ed25519 import ED25519_ECC, P, Edwards25519

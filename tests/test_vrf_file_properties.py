@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import CliResult
-from toolkit.canonical_json import canonical_dumps
-from toolkit.errors import MalformedInputError
+from toolkit.core.canonical_json import canonical_dumps
+from toolkit.core.errors import MalformedInputError
 from vrf.curves import P256_CURVE
 from vrf.keys import KEY_FORMAT, KeyPair
 from vrf.record import PROOF_FORMAT, ProofRecord

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from tests.fixtures import load_json, params
-from toolkit.errors import MalformedInputError, VerificationError
-from toolkit.hexutil import block_hash_internal_from_display
+from toolkit.core.errors import MalformedInputError, VerificationError
+from toolkit.core.hexutil import block_hash_internal_from_display
 from vrf.keys import KeyPair
 from vrf.record import ProofRecord, make_record, verified_output
 from vrf.suites import suite_by_name

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.fixtures import load_json, params
-from toolkit.errors import VerificationError
+from toolkit.core.errors import VerificationError
 from vrf import ecvrf
 from tests.vrf_backends import ALL_SUITES
 from vrf.curves import P256_CURVE
@@ -190,7 +190,7 @@ def test_gamma_encodings_rejected() -> None:
 
 def test_secret_key_range() -> None:
     suite = suite_by_name("ECVRF-P256-SHA256-TAI")
-    from toolkit.errors import MalformedInputError
+    from toolkit.core.errors import MalformedInputError
 
     for sk in (bytes(32), P256_CURVE.q.to_bytes(32, "big"), b"\xff" * 32, bytes(31)):
         with pytest.raises(MalformedInputError):

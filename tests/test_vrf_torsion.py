@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.vrf_backends import with_backend
-from toolkit.errors import VerificationError
+from toolkit.core.errors import VerificationError
 from vrf import ecvrf
 from vrf.curves import Point
 from vrf.encode import encode_to_curve

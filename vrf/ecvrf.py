@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from toolkit.errors import MalformedInputError, VerificationError
+from toolkit.core.errors import MalformedInputError, VerificationError
 from vrf.curves import Point
 from vrf.encode import EncodeTrace, encode_to_curve
 from vrf.nonce import nonce_rfc6979, nonce_rfc8032

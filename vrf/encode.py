@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from toolkit.errors import VerificationError
+from toolkit.core.errors import VerificationError
 from vrf import rfc9380
 from vrf.curves import Point
 from vrf.rfc9380 import MapTrace

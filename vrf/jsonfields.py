@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Set
 from typing import Any
 
-from toolkit.canonical_json import strict_loads
-from toolkit.errors import MalformedInputError
+from toolkit.core.canonical_json import strict_loads
+from toolkit.core.errors import MalformedInputError
 
 _LOWER_HEX = frozenset("0123456789abcdef")
 

@@ -10,9 +10,9 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from toolkit.canonical_json import canonical_dumps
-from toolkit.errors import MalformedInputError, OutputExistsError
-from toolkit.fsio import atomic_write, read_input
+from toolkit.core.canonical_json import canonical_dumps
+from toolkit.core.errors import MalformedInputError, OutputExistsError
+from toolkit.core.fsio import atomic_write, read_input
 from vrf.ecvrf import public_key
 from vrf.jsonfields import hex_field, load_object, text_field
 from vrf.suites import Suite, suite_by_name

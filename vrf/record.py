@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from toolkit.canonical_json import canonical_dumps
-from toolkit.errors import MalformedInputError, VerificationError
-from toolkit.hexutil import block_hash_display_from_internal, block_hash_internal_from_display
-from toolkit.randomness import context_bytes
+from toolkit.core.canonical_json import canonical_dumps
+from toolkit.core.errors import MalformedInputError, VerificationError
+from toolkit.core.hexutil import block_hash_display_from_internal, block_hash_internal_from_display
+from toolkit.core.text import context_bytes
 from vrf.ecvrf import prove, verify
 from vrf.jsonfields import hex_field, load_object, text_field
 from vrf.keys import KeyPair

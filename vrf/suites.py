@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from toolkit.errors import MalformedInputError
+from toolkit.core.errors import MalformedInputError
 from vrf.curves import P256_CURVE, Curve
 from vrf.ed25519_sodium import ED25519_SODIUM as ED25519_CURVE
 

@@ -1,0 +1,222 @@
+"""Verify and unpack batch directories (``enoch verify``, ``verify-shard``, ``unpack``).
+
+Layout (docs/batch.md)::
+
+    manifest.json          canonical JSON, "format": "enoch-batch/1"
+    shards/000000.gz ...   one gzip member per leaf, six-digit leaf index
+    proofs/000000.json ... one inclusion proof per leaf
+
+:func:`verify_batch` checks, in this order: the manifest (syntax: exit 65;
+consistency and root: exit 1), that ``shards/`` and ``proofs/`` hold exactly
+the expected files, then per shard in leaf order its size, leaf hash,
+inclusion proof against the manifest's root and tree size, and its strict
+inflation to exactly the recorded length, and per file its size and SHA-256.
+The first failure raises ``VerificationError`` naming the shard or file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from inscriptions.batch.gzip_member import parse_member
+from inscriptions.batch.manifest import FileEntry, Manifest, ShardEntry
+from inscriptions.batch.pack import proof_name, shard_name
+from inscriptions.batch.proof_file import InclusionProof
+from inscriptions.batch.relpath import safe_join
+from inscriptions.batch.rfc9162 import leaf_hash, merkle_root
+from toolkit.core.errors import InputMissingError, MalformedInputError, VerificationError
+from toolkit.core.fsio import atomic_directory, output_errors, read_input
+
+MANIFEST_NAME = "manifest.json"
+
+
+def read_manifest(path: Path) -> tuple[Manifest, bytes]:
+    """Read and parse ``path`` (a manifest file); returns the object and its exact bytes."""
+    data = read_input(path, what="manifest")
+    return Manifest.from_bytes(data), data
+
+
+def check_shard(manifest: Manifest, entry: ShardEntry, member: bytes, proof: InclusionProof | None) -> bytes:
+    """Verify one shard's bytes (and proof, if given) against the manifest;
+    return the inflated chunk.  Raises ``VerificationError`` naming the shard."""
+    name = f"shard {entry.index:06d}"
+    if len(member) != entry.gz_size:
+        raise VerificationError(f"{name} is {len(member)} bytes, the manifest says {entry.gz_size}")
+    leaf = leaf_hash(member)
+    if leaf != entry.leaf_hash:
+        raise VerificationError(f"{name}: leaf hash does not match the manifest")
+    if proof is not None:
+        try:
+            proof.verify(leaf, entry.index, manifest.tree_size, manifest.root)
+        except VerificationError as exc:
+            raise VerificationError(f"{name}: {exc.reason}") from None
+    try:
+        chunk = parse_member(member, max_size=entry.length)
+    except MalformedInputError as exc:
+        raise VerificationError(f"{name}: {exc.message}") from None
+    if len(chunk) != entry.length:
+        raise VerificationError(f"{name} inflates to {len(chunk)} bytes, the manifest says {entry.length}")
+    return chunk
+
+
+def verify_shard_with_proof(manifest: Manifest, member: bytes, proof: InclusionProof) -> ShardEntry:
+    """Verify one shard's bytes and its inclusion proof against ``manifest``
+    (``enoch verify-shard``); return the shard's manifest entry."""
+    if not 0 <= proof.leaf_index < manifest.tree_size:
+        raise VerificationError(f"proof is for leaf {proof.leaf_index}, outside the manifest's tree of size {manifest.tree_size}")
+    entry = manifest.shards[proof.leaf_index]
+    check_shard(manifest, entry, member, proof)
+    return entry
+
+
+@dataclass(frozen=True)
+class VerifiedBatch:
+    """A batch directory whose manifest is trusted: either every byte was
+    verified by :func:`verify_batch`, or the manifest is pinned by a hash
+    (:meth:`pinned`).  Either way, shard bytes are re-checked against the
+    manifest's leaf hashes whenever they are read."""
+
+    path: Path
+    manifest: Manifest
+    manifest_bytes: bytes
+
+    @classmethod
+    def pinned(cls, path: Path, manifest_sha256: bytes) -> VerifiedBatch:
+        """The batch at ``path`` whose ``manifest.json`` has SHA-256
+        ``manifest_sha256`` (as recorded in a plan), else ``VerificationError``.
+        Shards are not read here: :meth:`shard_bytes` checks each one as it is
+        read, so a reveal never needs the whole batch verified again."""
+        manifest, raw = read_manifest(path / MANIFEST_NAME)
+        if hashlib.sha256(raw).digest() != manifest_sha256:
+            raise VerificationError(f"the manifest in {path} is not the one this plan was made from")
+        return cls(path, manifest, raw)
+
+    def shard_bytes(self, index: int) -> bytes:
+        """The member bytes of shard ``index``, re-checked against its leaf hash
+        (the directory may have changed since it was verified)."""
+        entry = self.manifest.shards[index] if 0 <= index < len(self.manifest.shards) else None
+        if entry is None:
+            raise VerificationError(f"shard {index} is not in this batch (tree size {self.manifest.tree_size})")
+        member = _read_part(self.path / "shards" / shard_name(index), f"shard {index:06d}", entry.gz_size)
+        if leaf_hash(member) != entry.leaf_hash:
+            raise VerificationError(f"shard {index:06d} changed since the batch was verified")
+        return member
+
+    def file_chunks(self, entry: FileEntry) -> Iterator[bytes]:
+        """The inflated chunks of one file, in order, each re-verified."""
+        for index in range(entry.first_shard, entry.first_shard + entry.shard_count):
+            yield check_shard(self.manifest, self.manifest.shards[index], self.shard_bytes(index), None)
+
+
+#: A proof file holds at most 64 hashes: a few KB.  Anything bigger is not one.
+MAX_PROOF_BYTES = 16_384
+
+
+def _read_part(path: Path, what: str, limit: int) -> bytes:
+    """Read a shard or proof file of at most ``limit`` bytes.
+
+    Only regular files are read, and never more than ``limit + 1`` bytes: a
+    FIFO or a device (or a symlink to one) planted in a batch must not hang
+    or exhaust the verifier.  Oversize files come back one byte too long, so
+    the size check that follows names them.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise VerificationError(f"{what} is missing ({path})") from None
+    except OSError as exc:
+        raise VerificationError(f"{what} cannot be read ({path}: {exc.strerror})") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise VerificationError(f"{what} is not a regular file ({path})")
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            return fh.read(limit + 1)
+    except OSError as exc:
+        raise VerificationError(f"{what} cannot be read ({path}: {exc.strerror})") from None
+    finally:
+        os.close(fd)
+
+
+def _check_listing(directory: Path, expected: set[str], what: str) -> None:
+    try:
+        present = set(os.listdir(directory))
+    except OSError:
+        raise VerificationError(f"the batch has no readable {what}/ directory") from None
+    extra = sorted(present - expected)
+    if extra:
+        raise VerificationError(f"unexpected file {what}/{extra[0]} (not listed in the manifest)")
+    missing = sorted(expected - present)
+    if missing:
+        raise VerificationError(f"{what}/{missing[0]} is missing")
+
+
+def verify_batch(path: Path, progress: Callable[[int], None] | None = None) -> VerifiedBatch:
+    """Verify everything in the batch directory ``path``; see the module docstring."""
+    if not path.is_dir():
+        if path.exists():
+            raise InputMissingError(f"batch {path} is not a directory")
+        raise InputMissingError(f"batch directory {path} does not exist")
+    manifest_path = path / MANIFEST_NAME
+    if manifest_path.exists() and not manifest_path.is_dir() and not manifest_path.is_file():
+        # A FIFO or device planted as the manifest would block or never end.
+        raise InputMissingError(f"manifest {manifest_path} is not a regular file")
+    manifest, raw = read_manifest(manifest_path)
+    n = manifest.tree_size
+    _check_listing(path / "shards", {shard_name(i) for i in range(n)}, "shards")
+    _check_listing(path / "proofs", {proof_name(i) for i in range(n)}, "proofs")
+    leaves: list[bytes] = []
+    for f in manifest.files:
+        digest, size = hashlib.sha256(), 0
+        for entry in manifest.shards[f.first_shard : f.first_shard + f.shard_count]:
+            member = _read_part(path / "shards" / shard_name(entry.index), f"shard {entry.index:06d}", entry.gz_size)
+            proof_raw = _read_part(path / "proofs" / proof_name(entry.index), f"proof {entry.index:06d}", MAX_PROOF_BYTES)
+            try:
+                proof = InclusionProof.from_bytes(proof_raw)
+            except MalformedInputError as exc:
+                raise VerificationError(f"proof {entry.index:06d}: {exc.message}") from None
+            chunk = check_shard(manifest, entry, member, proof)
+            digest.update(chunk)
+            size += len(chunk)
+            leaves.append(entry.leaf_hash)
+            if progress is not None:
+                progress(len(chunk))
+        if size != f.size or digest.digest() != f.sha256:
+            raise VerificationError(f"file {f.path!r}: content does not match its SHA-256 in the manifest")
+    if merkle_root(leaves) != manifest.root:  # implied by the proofs; checked outright anyway
+        raise VerificationError("the shards do not hash to the manifest root")
+    return VerifiedBatch(path, manifest, raw)
+
+
+def unpack_batch(path: Path, out: Path, *, overwrite: bool = False, progress: Callable[[int], None] | None = None) -> VerifiedBatch:
+    """Verify the batch fully, then rebuild its files under ``out`` atomically.
+
+    Nothing is written if verification fails; files are created only inside
+    ``out`` (paths were validated and are joined component by component) and
+    never inflated past their recorded lengths.
+    """
+    batch = verify_batch(path, progress)
+    with output_errors(out), atomic_directory(out, overwrite=overwrite) as tmp:
+        for f in batch.manifest.files:
+            target = safe_join(tmp, f.path)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                # "x": never follow or replace something already there (e.g. two
+                # names that collide on a case-insensitive filesystem).
+                fh = open(target, "xb")
+            except OSError as exc:
+                raise MalformedInputError(f"cannot create {f.path!r} in the output: {exc.strerror}") from None
+            with fh:
+                digest = hashlib.sha256()
+                for chunk in batch.file_chunks(f):
+                    digest.update(chunk)
+                    fh.write(chunk)
+                    if progress is not None:
+                        progress(len(chunk))
+            if digest.digest() != f.sha256:
+                raise VerificationError(f"file {f.path!r} changed while unpacking")
+    return batch

@@ -1,0 +1,1 @@
+"""Bitcoin transactions for a batch: ord envelopes, taproot commit/reveal, plans, fees, decoding."""

@@ -1,0 +1,1 @@
+"""Bitcoin block headers, compact targets and header chains."""

@@ -1,0 +1,193 @@
+"""``enoch pack``, ``verify``, ``verify-shard``, ``unpack``: a thin click layer
+over :mod:`inscriptions.batch.pack` and :mod:`inscriptions.batch.verify`."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from inscriptions.batch.verify import read_manifest, unpack_batch, verify_batch, verify_shard_with_proof
+from inscriptions.batch.content_types import parse_override
+from inscriptions.batch.gzip_member import is_zlib_ng
+from inscriptions.batch.inputs import check_output_outside, collect_inputs
+from inscriptions.batch.pack import pack_files
+from inscriptions.batch.proof_file import InclusionProof
+from inscriptions.batch.relpath import portability_conflicts
+from inscriptions.batch.reproduce import reproduce_batch
+from inscriptions.batch.sharding import DEFAULT_SHARD_SIZE, MAX_SHARD_SIZE, MIN_SHARD_SIZE
+from toolkit.cli.options import json_option, overwrite_option
+from toolkit.core.errors import EnochError, UsageError
+from toolkit.core.fsio import read_input
+from toolkit.cli.render import Progress, SimpleResult, info
+
+#: Inputs at least this big get a progress bar (when stderr is a terminal).
+PROGRESS_THRESHOLD = 2_000_000
+
+
+def _progress(total: int, label: str) -> Progress:
+    return Progress(total=total, label=label, enabled=sys.stderr.isatty() and total >= PROGRESS_THRESHOLD)
+
+
+def batch_progress(batch_dir: Path, label: str, passes: int = 1) -> Progress:
+    """A progress bar sized by the batch's content bytes; none when stderr is
+    not a terminal or the manifest is unreadable (verification reports that).
+    Shared with ``inscribe plan``, which verifies the batch first."""
+    if not sys.stderr.isatty() or not (batch_dir / "manifest.json").is_file():
+        return Progress(total=0, label=label, enabled=False)
+    try:
+        total = sum(f.size for f in read_manifest(batch_dir / "manifest.json")[0].files)
+    except EnochError:
+        total = 0
+    return _progress(passes * total, label)
+
+
+@click.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path), help="Batch directory to create.")
+@click.option(
+    "--shard-size",
+    type=click.IntRange(min=MIN_SHARD_SIZE, max=MAX_SHARD_SIZE),
+    default=DEFAULT_SHARD_SIZE,
+    show_default=True,
+    help="Largest gzip member per shard, in bytes.",
+)
+@click.option(
+    "--content-type",
+    "content_types",
+    multiple=True,
+    metavar="GLOB=TYPE",
+    help="Content type for files whose relative path matches GLOB (first match wins; repeatable).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes compressing files in parallel [default: CPU count]. Output is identical for any value.",
+)
+@overwrite_option
+@json_option
+def pack(
+    sources: tuple[Path, ...],
+    out: Path,
+    shard_size: int,
+    content_types: tuple[str, ...],
+    jobs: int | None,
+    overwrite: bool,
+    json_mode: bool,
+) -> SimpleResult:
+    """Pack files and directories into a verifiable inscription batch."""
+    overrides = [parse_override(spec) for spec in content_types]
+    inputs = collect_inputs(list(sources))
+    check_output_outside(list(sources), out)
+    for a, b in portability_conflicts([f.path for f in inputs]):
+        info(f"warning: {a!r} and {b!r} name the same file on case-insensitive or Unicode-normalising filesystems (macOS, Windows); unpacking there will fail")
+    if is_zlib_ng():
+        info("warning: Python's zlib is zlib-ng; this batch will not be byte-reproducible with stock zlib")
+    bar = _progress(sum(f.size for f in inputs), "packing")
+    try:  # the bar's line is ended even when packing fails, before the error is printed
+        summary = pack_files(
+            inputs,
+            out,
+            shard_size=shard_size,
+            overrides=overrides,
+            jobs=jobs or os.cpu_count() or 1,
+            overwrite=overwrite,
+            progress=bar.advance if bar.enabled else None,
+        )
+    finally:
+        bar.close()
+    m = summary.manifest
+    data = {
+        "root": m.root.hex(),
+        "tree_size": m.tree_size,
+        "files": len(m.files),
+        "bytes_in": summary.bytes_in,
+        "bytes_out": summary.bytes_out,
+    }
+    text = (
+        f"packed {len(m.files)} files ({summary.bytes_in} bytes) into {m.tree_size} shards "
+        f"({summary.bytes_out} bytes) in {out}\nroot {m.root.hex()}"
+    )
+    return SimpleResult(data=data, text=text)
+
+
+@click.command()
+@click.argument("batch_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--reproduce",
+    is_flag=True,
+    help="Also re-compress every file and require byte-identical shards (stock zlib only).",
+)
+@json_option
+def verify(batch_dir: Path, reproduce: bool, json_mode: bool) -> SimpleResult:
+    """Verify every shard, leaf, proof, the root and each file's SHA-256."""
+    bar = batch_progress(batch_dir, "verifying")
+    try:
+        batch = verify_batch(batch_dir, progress=bar.advance)
+    finally:
+        bar.close()
+    m = batch.manifest
+    # The root commits to the shard bytes only; paths and content types are
+    # pinned by the manifest's own hash, so it is reported next to the root.
+    manifest_sha256 = hashlib.sha256(batch.manifest_bytes).hexdigest()
+    data: dict[str, object] = {
+        "valid": True,
+        "root": m.root.hex(),
+        "tree_size": m.tree_size,
+        "files": len(m.files),
+        "manifest_sha256": manifest_sha256,
+    }
+    if reproduce:
+        reproduce_batch(batch)
+        data["reproduced"] = True
+    text = f"valid: {len(m.files)} files, {m.tree_size} shards, root {m.root.hex()}, manifest sha256 {manifest_sha256}"
+    return SimpleResult(data=data, text=text + (" (reproduced byte for byte)" if reproduce else ""))
+
+
+@click.command("verify-shard")
+@click.option("--manifest", "manifest_path", required=True, type=click.Path(path_type=Path), help="manifest.json of the batch.")
+@click.option("--shard", "shard_path", required=True, type=click.Path(path_type=Path), help="The shard (gzip member) file.")
+@click.option("--proof", "proof_path", required=True, type=click.Path(path_type=Path), help="Its inclusion proof file.")
+@json_option
+def verify_shard(manifest_path: Path, shard_path: Path, proof_path: Path, json_mode: bool) -> SimpleResult:
+    """Verify one shard and its inclusion proof against a manifest's root."""
+    if [str(p) for p in (manifest_path, shard_path, proof_path)].count("-") > 1:
+        raise UsageError("only one of --manifest, --shard and --proof can be - (stdin)")
+    manifest, _ = read_manifest(manifest_path)
+    proof = InclusionProof.from_bytes(read_input(proof_path, what="proof"))
+    member = read_input(shard_path, what="shard")
+    entry = verify_shard_with_proof(manifest, member, proof)
+    data = {
+        "valid": True,
+        "index": entry.index,
+        "file": entry.file,
+        "offset": entry.offset,
+        "length": entry.length,
+        "root": manifest.root.hex(),
+        "tree_size": manifest.tree_size,
+    }
+    text = f"valid: shard {entry.index:06d} of {entry.file} (bytes {entry.offset}..{entry.offset + entry.length}) is in root {manifest.root.hex()}"
+    return SimpleResult(data=data, text=text)
+
+
+@click.command()
+@click.argument("batch_dir", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path), help="Directory to create.")
+@overwrite_option
+@json_option
+def unpack(batch_dir: Path, out: Path, overwrite: bool, json_mode: bool) -> SimpleResult:
+    """Verify a batch completely, then rebuild its files in a new directory."""
+    check_output_outside([batch_dir], out, what="batch")
+    bar = batch_progress(batch_dir, "verifying and unpacking", passes=2)
+    try:
+        batch = unpack_batch(batch_dir, out, overwrite=overwrite, progress=bar.advance)
+    finally:
+        bar.close()
+    m = batch.manifest
+    size = sum(f.size for f in m.files)
+    data = {"files": len(m.files), "bytes": size, "root": m.root.hex(), "output": str(out)}
+    return SimpleResult(data=data, text=f"unpacked {len(m.files)} verified files ({size} bytes) into {out}")

@@ -1,0 +1,273 @@
+"""``enoch header verify``, ``enoch hexagram`` and ``enoch random`` (SPEC C, R).
+
+Thin click layer: parse options, call the library, return a Result.  Heavy
+dependencies are never imported here (cold start; offline commands).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import click
+
+from toolkit.cli.options import block_options, json_option
+from toolkit.core.errors import InputMissingError, MalformedInputError, UsageError
+from toolkit.randomness.iching import METHODS, Casting, cast
+from toolkit.cli.render import Progress, Result
+from toolkit.cli.random_source import ResolvedSource, resolve_source
+from toolkit.randomness.stream import candidate_bytes
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Inputs this large get a progress bar (when stderr is a terminal).
+_PROGRESS_MIN_BYTES = 1 << 20
+#: Upper bound on the stream bytes one ``random`` command may consume for its
+#: output (N x --count for ``bytes``, bytes per candidate x --count for ``int``),
+#: and on the items a ``shuffle`` outputs (ITEMs x --count): memory stays bounded.
+_MAX_BYTES = 1 << 24
+_MAX_ITEMS = 1 << 24
+_DECIMAL = re.compile(r"[+-]?[0-9]+")
+_MAX_DIGITS = 4000  # below Python's int/str conversion limit (4300)
+
+
+class DecimalInt(click.ParamType[int]):
+    """A plain ASCII decimal integer: optional sign, digits only.  Python's
+    ``int()`` would also take ``1_000``, surrounding blanks and non-ASCII
+    digits; a replayed command line must mean the same in any language."""
+
+    name = "integer"
+
+    def __init__(self, low: int | None = None, high: int | None = None) -> None:
+        self.low, self.high = low, high
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            number = value
+        else:
+            text = str(value)
+            if not _DECIMAL.fullmatch(text) or len(text) > _MAX_DIGITS:
+                shown = text if len(text) <= 40 else text[:40] + "..."
+                self.fail(f"{shown!r} is not a decimal integer (ASCII digits, optional sign, at most {_MAX_DIGITS} digits)", param, ctx)
+            number = int(text)
+        if (self.low is not None and number < self.low) or (self.high is not None and number > self.high):
+            self.fail(f"{number} is not in the range {self.low}..{self.high}", param, ctx)
+        return number
+
+
+def _utf8_items(items: tuple[str, ...]) -> tuple[str, ...]:
+    """ITEMs are text: undecodable command-line bytes are malformed input (like --context)."""
+    for number, item in enumerate(items, start=1):
+        try:
+            item.encode("utf-8")
+        except UnicodeEncodeError:
+            raise MalformedInputError(f"ITEM {number} is not valid UTF-8 text") from None
+    return items
+
+
+# --- header verify ------------------------------------------------------------
+
+
+@click.group()
+def header() -> None:
+    """Bitcoin block headers."""
+
+
+@header.command("verify")
+@click.argument("header_hex", required=False, metavar="HEADER_HEX")
+@click.option("--file", "file_", metavar="F", help="Headers: hex, one per line, or raw 80-byte records (- = stdin).")
+@json_option
+def header_verify(header_hex: str | None, file_: str | None, json_mode: bool) -> Result:
+    """Hash, target, difficulty and proof of work of a header; for several
+    consecutive headers also each prev-hash link.  Exit 1 if any check fails.
+
+    A valid header proves that work was done on it, not its height or that
+    it is part of the best chain."""
+    from toolkit.core.fsio import read_input
+    from toolkit.chain.header import BlockHeader, check_chain, parse_headers
+    from toolkit.cli.header_report import HeaderReport
+
+    if (header_hex is None) == (file_ is None):
+        raise UsageError("give exactly one of HEADER_HEX and --file")
+    if header_hex is not None:
+        headers = [BlockHeader.from_hex(header_hex)]
+    else:
+        assert file_ is not None
+        headers = parse_headers(read_input(file_, what="header file"))
+    return HeaderReport(check_chain(headers))
+
+
+# --- shared randomness options ------------------------------------------------
+
+
+def source_options(f: F) -> F:
+    """--block-hash / --header / --context (toolkit.cli.options) and --vrf-proof."""
+    f = click.option("--vrf-proof", metavar="FILE", help="enoch-vrf-proof/1 record (verified first; - = stdin).")(f)
+    return block_options(f)
+
+
+# --- hexagram -----------------------------------------------------------------
+
+
+@dataclass
+class HexagramResult:
+    """``hexagram``: SPEC C's object (source first, then the casting), or the drawing."""
+
+    source: ResolvedSource
+    casting: Casting
+    exit_code: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"source": self.source.to_json(), **self.casting.to_json()}
+
+    def to_text(self) -> str:
+        from toolkit.randomness.iching_text import render_casting
+
+        return render_casting(self.casting, self.source.to_json())
+
+
+@click.command()
+@source_options
+@click.option("--method", type=click.Choice(METHODS), default="yarrow", show_default=True)
+@click.option("--batch", metavar="FILE|-", help="Block hashes, one per line; writes JSON Lines.")
+@json_option
+def hexagram(
+    block_hash: str | None,
+    header_hex: str | None,
+    vrf_proof: str | None,
+    context: str | None,
+    method: str,
+    batch: str | None,
+    json_mode: bool,
+) -> HexagramResult | int:
+    """Cast an I Ching hexagram from a block hash (SPEC R)."""
+    context = context or ""
+    if batch is not None:
+        if block_hash is not None or header_hex is not None or vrf_proof is not None:
+            raise UsageError("--batch reads the block hashes; do not combine it with --block-hash, --header or --vrf-proof")
+        return _batch(batch, context, method)
+    src = resolve_source(block_hash=block_hash, header=header_hex, vrf_proof=vrf_proof, context=context)
+    return HexagramResult(src, cast(src.source.stream(), method))
+
+
+def _batch(path: str, context: str, method: str) -> int:
+    from toolkit.cli.hexagram_batch import file_chunks, hexagram_jsonl
+
+    chunks, total = file_chunks(path)
+    bar = Progress(total=total or 0, label="hexagrams")
+    if total is None or total < _PROGRESS_MIN_BYTES:
+        bar.enabled = False  # short or unknown-length input: no bar
+    try:
+        if sys.stdout is None:  # started with stdout closed (`>&-`): as render() reports it
+            raise OSError("stdout is closed")
+        out = sys.stdout.buffer
+        sys.stdout.flush()
+        for data in hexagram_jsonl(chunks, context=context, method=method, progress=bar.advance):
+            out.write(data)
+            out.flush()
+    except BrokenPipeError:
+        # The reader went away (`... | head`): not a failure.  Handled here
+        # because click turns EPIPE into exit 1 ("verification failed") before
+        # cli.run sees it; stdout is pointed at /dev/null so that the final
+        # flush at exit stays quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except OSError as exc:  # stdout on a full disk: as cli.run does for other commands
+        raise InputMissingError(f"cannot write the output: {exc.strerror or exc}") from None
+    finally:
+        bar.close()
+    return 0
+
+
+# --- random -------------------------------------------------------------------
+
+
+@dataclass
+class RandomResult:
+    """``values`` holds one entry per draw.  SPEC C: ``shuffle`` prints "one
+    list", so a single shuffle's JSON ``values`` is the shuffled list itself
+    (``flat``); with ``--count K > 1`` it is a list of K lists."""
+
+    source: ResolvedSource
+    values: list[Any]
+    flat: bool = False
+    exit_code: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        values = self.values[0] if self.flat else self.values
+        return {"values": values, "source": self.source.to_json()}
+
+    def to_text(self) -> str:
+        return "\n".join(" ".join(v) if isinstance(v, list) else str(v) for v in self.values)
+
+
+def _draw(src_opts: dict[str, Any], count: int, one: Callable[..., Any], *, flat: bool = False) -> RandomResult:
+    src = resolve_source(
+        block_hash=src_opts["block_hash"], header=src_opts["header_hex"], vrf_proof=src_opts["vrf_proof"],
+        context=src_opts["context"] or "",
+    )
+    stream = src.source.stream()
+    return RandomResult(src, [one(stream) for _ in range(count)], flat=flat and count == 1)
+
+
+def draw_options(f: F) -> F:
+    """The options every ``random`` draw takes: the source, --count and --json."""
+    f = json_option(f)
+    f = click.option(
+        "--count", type=DecimalInt(1, 1_000_000), default=1, show_default=True, metavar="K",
+        help="Repeat the draw K times on the same stream.",
+    )(f)
+    return source_options(f)
+
+
+@click.group("random")
+def random_cmd() -> None:
+    """Bytes, integers, choices and shuffles from a block hash (SPEC R)."""
+
+
+@random_cmd.command("bytes")
+@click.argument("n", type=DecimalInt(1, 1 << 20))
+@draw_options
+def random_bytes(n: int, count: int, json_mode: bool, **src_opts: Any) -> RandomResult:
+    """N raw stream bytes (hex)."""
+    if n * count > _MAX_BYTES:
+        raise UsageError(f"N x --count is at most {_MAX_BYTES} bytes")
+    return _draw(src_opts, count, lambda s: s.read(n).hex())
+
+
+@random_cmd.command("int", context_settings={"ignore_unknown_options": True})
+@click.argument("lo", type=DecimalInt())
+@click.argument("hi", type=DecimalInt())
+@draw_options
+def random_int(lo: int, hi: int, count: int, json_mode: bool, **src_opts: Any) -> RandomResult:
+    """A uniform integer in [LO, HI] (inclusive)."""
+    if lo > hi:
+        raise UsageError(f"LO must not exceed HI (got {lo} > {hi})")
+    if candidate_bytes(lo, hi) * count > _MAX_BYTES:
+        raise UsageError(f"range too wide for --count {count}: bytes per draw x --count is at most {_MAX_BYTES}")
+    return _draw(src_opts, count, lambda s: s.integer(lo, hi))
+
+
+@random_cmd.command("choice")
+@click.argument("items", nargs=-1, required=True, metavar="ITEM...")
+@draw_options
+def random_choice(items: tuple[str, ...], count: int, json_mode: bool, **src_opts: Any) -> RandomResult:
+    """One of the ITEMs."""
+    items = _utf8_items(items)
+    return _draw(src_opts, count, lambda s: s.choice(items))
+
+
+@random_cmd.command("shuffle")
+@click.argument("items", nargs=-1, required=True, metavar="ITEM...")
+@draw_options
+def random_shuffle(items: tuple[str, ...], count: int, json_mode: bool, **src_opts: Any) -> RandomResult:
+    """The ITEMs in a Fisher-Yates shuffled order.  JSON ``values`` is the
+    shuffled list; with --count K > 1, a list of K lists."""
+    items = _utf8_items(items)
+    if len(items) * count > _MAX_ITEMS:
+        raise UsageError(f"ITEMs x --count is at most {_MAX_ITEMS}")
+    return _draw(src_opts, count, lambda s: s.shuffle(items), flat=True)
+

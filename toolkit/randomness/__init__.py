@@ -1,0 +1,1 @@
+"""The SPEC R randomness stream, its draws, and I Ching casting."""

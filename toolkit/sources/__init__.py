@@ -1,0 +1,1 @@
+"""Online data sources: fee estimates (and nodes)."""
