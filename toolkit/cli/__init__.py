@@ -9,7 +9,6 @@ renders it.
 
 from __future__ import annotations
 
-import importlib
 import sys
 import traceback
 from collections.abc import Sequence
@@ -19,6 +18,7 @@ import click
 
 from toolkit import __version__
 from toolkit.core.errors import EXIT_NOINPUT, EXIT_SOFTWARE, EXIT_TABLE, EXIT_USAGE, EnochError
+from toolkit.cli.lazy import LazyGroup
 from toolkit.cli.render import Result, render, render_enoch_error, render_error
 
 #: command name -> "module:attribute" of its click command.
@@ -27,7 +27,7 @@ COMMANDS: dict[str, str] = {
     "verify": "toolkit.cli.batch:verify",
     "verify-shard": "toolkit.cli.batch:verify_shard",
     "unpack": "toolkit.cli.batch:unpack",
-    "fees": "toolkit.cli.inscribe:fees",
+    "fees": "toolkit.cli.fees:fees",
     "inscribe": "toolkit.cli.inscribe:inscribe",
     "header": "toolkit.cli.randomness:header",
     "hexagram": "toolkit.cli.randomness:hexagram",
@@ -38,29 +38,12 @@ COMMANDS: dict[str, str] = {
 _EPILOG = "Exit codes:\n\n\b\n" + "\n".join(f"  {code:>3}  {meaning}" for code, meaning in EXIT_TABLE)
 
 
-class LazyGroup(click.Group):
-    """A click group whose sub-commands are imported on first use."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = COMMANDS.get(cmd_name)
-        if target is None:
-            return None
-        module_name, attr = target.split(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            return None  # command not built yet in this checkout
-        command = getattr(module, attr)
-        assert isinstance(command, click.Command)
-        return command
-
-
-@click.group(cls=LazyGroup, epilog=_EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    lazy_commands=COMMANDS,
+    epilog=_EPILOG,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, "--version", prog_name="enoch")
 @click.option("--debug", is_flag=True, help="Show a traceback for internal errors.")
 def cli(debug: bool) -> None:

@@ -1,0 +1,23 @@
+"""``enoch inscribe``: commit/reveal transactions for a packed batch (thin click layer).
+
+One module per sub-command family; each is imported only when its command runs.
+"""
+
+from __future__ import annotations
+
+import click
+
+from toolkit.cli.lazy import LazyGroup
+
+#: sub-command name -> "module:attribute" of its click command.
+SUBCOMMANDS: dict[str, str] = {
+    "plan": "toolkit.cli.inscribe.plan:plan",
+    "reveal": "toolkit.cli.inscribe.reveal:reveal",
+    "recover": "toolkit.cli.inscribe.reveal:recover_cmd",
+    "decode": "toolkit.cli.inscribe.decode:decode_cmd",
+}
+
+
+@click.group(cls=LazyGroup, lazy_commands=SUBCOMMANDS)
+def inscribe() -> None:
+    """Commit/reveal transactions that inscribe a packed batch."""

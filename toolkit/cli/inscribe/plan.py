@@ -1,0 +1,67 @@
+"""``enoch inscribe plan``: from a verified batch to a plan directory (thin click layer)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from inscriptions.batch.verify import verify_batch
+from inscriptions.transactions.fees import fmt_rate
+from inscriptions.transactions.groups import RELAY_BUDGETS
+from inscriptions.transactions.network import NETWORKS, parse_address
+from inscriptions.transactions.plan import MAX_MONEY, SECRET_NAME, existing_plan_message, make_plan
+from toolkit.cli.batch import batch_progress
+from toolkit.cli.fee_options import describe_rate, fee_options, gated_rate, pop_fee_options
+from toolkit.cli.options import json_option
+from toolkit.cli.render import SimpleResult
+from toolkit.core.errors import InputMissingError, OutputExistsError
+
+_PLAN_GROUP_KEYS = (
+    "group", "commit_address", "fund_sats", "reveal_vsize", "reveal_weight", "fee_sats", "standard", "inscriptions"
+)  # fmt: skip
+
+
+@click.command()
+@click.argument("batch_dir", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "plan_dir", required=True, type=click.Path(path_type=Path), help="New plan dir.")
+@click.option("--destination", required=True, metavar="ADDR", help="Address that receives the inscriptions.")
+@click.option("--network", required=True, type=click.Choice(list(NETWORKS)))
+@fee_options
+@click.option(
+    "--postage", type=click.IntRange(min=1, max=MAX_MONEY), default=10_000, show_default=True, help="Sats per inscription."
+)
+@click.option("--relay", type=click.Choice(list(RELAY_BUDGETS)), default="direct", show_default=True)
+@json_option
+def plan(
+    batch_dir: Path, plan_dir: Path, destination: str, network: str, postage: int, relay: str, json_mode: bool, **kwargs: Any
+) -> SimpleResult:
+    """Verify BATCH_DIR and write a plan: commit addresses and amounts to fund."""
+    fee_opts = pop_fee_options(kwargs)
+    dest = parse_address(destination, network)
+    if os.path.lexists(plan_dir):
+        raise OutputExistsError(existing_plan_message(plan_dir))
+    if not (batch_dir / "manifest.json").is_file():
+        raise InputMissingError(f"{batch_dir} is not a batch directory (no manifest.json)")
+    bar = batch_progress(batch_dir, "verifying")
+    try:
+        batch = verify_batch(batch_dir, progress=bar.advance)
+    finally:
+        bar.close()
+    rate, ceiling, _source = gated_rate(fee_opts)
+    made = make_plan(batch, plan_dir, destination=dest, postage=postage, relay=relay, fee_rate=rate, ceiling=ceiling)
+    groups = [{k: g.to_json()[k] for k in _PLAN_GROUP_KEYS} for g in made.groups]
+    data = {"fee_rate": fmt_rate(rate), "ceiling": fmt_rate(ceiling), "plan_dir": str(plan_dir), "groups": groups}
+    lines = [
+        f"plan written to {plan_dir}; back up the whole directory ({SECRET_NAME} is the key) before funding anything",
+        f"fee rate {describe_rate(rate, ceiling)}",
+    ]
+    for g in made.groups:
+        note = "" if g.is_standard() else "; NON-STANDARD (over 400,000 WU): submit the reveal directly to a miner"
+        lines.append(
+            f"group {g.group}: send exactly {g.fund_sats} sats to {g.commit_address} "
+            f"({len(g.items)} inscriptions, reveal {g.reveal_vsize} vB, fee {g.fee_sats} sats{note})"
+        )
+    return SimpleResult(data, "\n".join(lines))
