@@ -15,12 +15,16 @@ an integer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from inscriptions.batch.compressors import Codec, fill_floor, max_chunk_length
 from inscriptions.batch.source import Data
 from toolkit.core.errors import InternalError
 
 #: After this many trials with a bracket, bisect instead of interpolating.
 INTERPOLATED_TRIALS = 4
+#: How far the last-resort scan looks on each side of a closed bracket.
+SCAN = 64
 
 
 def next_oneshot_chunk(
@@ -68,9 +72,10 @@ def next_oneshot_chunk(
         if high_n - low_n <= 1:
             if lo is None:
                 raise InternalError(f"cannot fit one byte at offset {start} into a {shard_size}-byte shard")
-            # The size jumps across the whole 99% window between two adjacent
-            # lengths: take the fullest fit (never observed; see docs).
-            return start + lo[0], lo[1]
+            # 4. The size jumps across the whole 99% window between two adjacent
+            # lengths.  Sizes are not monotonic (seen with brotli at small
+            # limits: +-20 bytes from one input byte), so look next to the bracket.
+            return _scan(size_of, start, low_n, high_n, most, floor, limit)
         if lo and hi and trials < INTERPOLATED_TRIALS:
             lo_size = len(lo[1])
             n = low_n + (aim - lo_size) * (high_n - low_n) // max(1, hi[1] - lo_size)
@@ -82,3 +87,13 @@ def next_oneshot_chunk(
             assert hi is not None
             n = high_n * aim // hi[1]
         n = max(low_n + 1, min(high_n - 1, n))
+
+
+def _scan(size_of: Callable[[int], bytes], start: int, low: int, high: int, most: int, floor: int, limit: int) -> tuple[int, bytes]:
+    """Lengths ``low - 1`` down to ``low - SCAN``, then ``high + 1`` up to
+    ``high + SCAN``: the first whose shard is in the window."""
+    for n in [*range(low - 1, max(0, low - SCAN), -1), *range(high + 1, min(most, high + SCAN) + 1)]:
+        shard = size_of(n)
+        if floor <= len(shard) <= limit:
+            return start + n, shard
+    raise InternalError(f"no chunk length at offset {start} gives a shard between {floor} and {limit} bytes")
