@@ -21,6 +21,8 @@ from inscriptions.batch.compressors import Codec, fill_floor, max_chunk_length
 from inscriptions.batch.source import Data
 from toolkit.core.errors import InternalError
 
+#: A file's first trial compresses this many times the aim (no ratio known yet).
+FIRST_TRIAL = 4
 #: After this many trials with a bracket, bisect instead of interpolating.
 INTERPOLATED_TRIALS = 4
 #: How far the last-resort scan looks on each side of a closed bracket.
@@ -41,8 +43,10 @@ def next_oneshot_chunk(
     def size_of(n: int) -> bytes:
         return codec.compress(data[start : start + n])
 
-    # 1. First trial: the previous shard's ratio scaled to the aim, else `aim` bytes.
-    n = hint[0] * aim // hint[1] if hint else aim
+    # 1. First trial: the previous shard's ratio scaled to the aim; for a
+    # file's first shard, FIRST_TRIAL x aim bytes (a file of up to that many
+    # bytes is compressed whole at once: usually it fits, and is done).
+    n = hint[0] * aim // hint[1] if hint else FIRST_TRIAL * aim
     n = max(1, min(most, n))
     lo: tuple[int, bytes] | None = None  # longest trial that fits
     hi: tuple[int, int] | None = None  # shortest trial that does not fit (length, size)
