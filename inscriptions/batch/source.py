@@ -44,7 +44,8 @@ class FileSource:
 Data = memoryview | FileSource
 
 
-def pieces(data: Data, start: int, end: int, piece: int = PIECE) -> Iterator[bytes | memoryview]:
-    """``data[start:end]`` in consecutive pieces of at most ``piece`` bytes."""
+def pieces(data: Data, start: int, end: int, piece: int | None = None) -> Iterator[bytes | memoryview]:
+    """``data[start:end]`` in consecutive pieces of at most ``piece`` (default :data:`PIECE`) bytes."""
+    piece = piece or PIECE
     for a in range(start, end, piece):
         yield data[a : min(end, a + piece)]
