@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from inscriptions.batch.verify import read_manifest, unpack_batch, verify_batch, verify_shard_with_proof
+from inscriptions.batch.verify import VerifiedBatch, read_manifest, unpack_batch, verify_batch, verify_shard_with_proof
 from inscriptions.batch.compressors import NAMES, new_codec
 from inscriptions.batch.content_types import parse_override
 from inscriptions.batch.gzip_member import is_zlib_ng
@@ -22,7 +22,7 @@ from inscriptions.batch.reproduce import reproduce_batch
 from inscriptions.batch.zopfli_member import ITERATIONS, MAX_ITERATIONS
 from inscriptions.batch.sharding import DEFAULT_SHARD_SIZE, MAX_SHARD_SIZE, MIN_SHARD_SIZE
 from toolkit.cli.options import json_option, overwrite_option
-from toolkit.core.errors import EnochError, UsageError
+from toolkit.core.errors import EnochError, InputMissingError, UsageError
 from toolkit.core.fsio import read_input
 from toolkit.cli.render import Progress, SimpleResult, info
 
@@ -45,6 +45,18 @@ def batch_progress(batch_dir: Path, label: str, passes: int = 1) -> Progress:
     except EnochError:
         total = 0
     return _progress(passes * total, label)
+
+
+def verified_batch(batch_dir: Path) -> VerifiedBatch:
+    """Verify BATCH_DIR completely (with a progress bar), for the commands that
+    inscribe it or price it (``inscribe plan``, ``inscribe estimate``)."""
+    if not (batch_dir / "manifest.json").is_file():
+        raise InputMissingError(f"{batch_dir} is not a batch directory (no manifest.json)")
+    bar = batch_progress(batch_dir, "verifying")
+    try:
+        return verify_batch(batch_dir, progress=bar.advance)
+    finally:
+        bar.close()
 
 
 @click.command()

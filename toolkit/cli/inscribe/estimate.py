@@ -7,16 +7,15 @@ from pathlib import Path
 
 import click
 
-from inscriptions.batch.verify import verify_batch
 from inscriptions.transactions.estimate import P2TR_SCRIPT, estimate_batch
 from inscriptions.transactions.fees import fmt_rate, parse_rate
 from inscriptions.transactions.groups import RELAY_BUDGETS
 from inscriptions.transactions.network import NETWORKS, parse_address
 from inscriptions.transactions.plan import MAX_MONEY
-from toolkit.cli.batch import batch_progress
+from toolkit.cli.batch import verified_batch
 from toolkit.cli.options import json_option
 from toolkit.cli.render import SimpleResult
-from toolkit.core.errors import InputMissingError, UsageError
+from toolkit.core.errors import UsageError
 from toolkit.sources.feesources import DEFAULT_PRIORITY, PRIORITIES, parse_fee_source
 
 
@@ -49,13 +48,7 @@ def estimate(
     if (destination is None) != (network is None):
         raise UsageError("--destination and --network go together")
     script = parse_address(destination, network).script_pubkey if destination and network else P2TR_SCRIPT
-    if not (batch_dir / "manifest.json").is_file():
-        raise InputMissingError(f"{batch_dir} is not a batch directory (no manifest.json)")
-    bar = batch_progress(batch_dir, "verifying")
-    try:
-        batch = verify_batch(batch_dir, progress=bar.advance)
-    finally:
-        bar.close()
+    batch = verified_batch(batch_dir)
     if fee_rate is not None:
         rate = parse_rate(fee_rate, what="--fee-rate")
     else:
