@@ -122,6 +122,12 @@ class Kernel:
                 return None
             return int(entry.height), bytes(entry.block_header)
 
+    def header_at(self, height: int) -> bytes:
+        """80-byte header of the active chain's block at ``height``."""
+        with self._lock:
+            chain = self.chainman.get_active_chain()
+            return bytes(chain.block_tree_entries[height].block_header)
+
     def block_bytes(self, height: int) -> bytes:
         with self._lock:
             chain = self.chainman.get_active_chain()

@@ -58,9 +58,7 @@ class RegtestNode:
         return self.kernel.height()
 
     def _tip_time(self) -> int:
-        header = self.kernel.header(self.kernel.tip_hash())
-        assert header is not None
-        return int(struct.unpack_from("<I", header[1], 68)[0])
+        return int(struct.unpack_from("<I", self.kernel.header_at(self.height()), 68)[0])
 
     def _block_fees(self, txs: Sequence[TxInfo]) -> int:
         """Fees of ``txs`` in block order; unknown inputs or a negative fee
