@@ -54,6 +54,7 @@ class RpcServer:
         self.started = self.last_request = time.monotonic()
         self.requests = 0
         self._stopped = threading.Event()
+        self._done = threading.Event()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
         self.port = int(self._httpd.server_address[1])
@@ -95,8 +96,12 @@ class RpcServer:
         self._httpd.shutdown()
         self._httpd.server_close()
         self.cookie_path.unlink(missing_ok=True)
+        self._done.set()
 
     def join(self, timeout: float) -> bool:
+        """Wait until stopped (by anyone); True if it is."""
+        if not self._done.wait(timeout):
+            return False
         self._serve.join(timeout)
         return not self._serve.is_alive()
 
