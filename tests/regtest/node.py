@@ -125,6 +125,11 @@ class RegtestNode:
                 self.ledger.add_to_pool(entry)
             return entry
 
+    def admit(self, entry: PoolEntry) -> None:
+        """Add an entry :meth:`accept` made with ``dry_run`` (same lock hold)."""
+        with self.lock:
+            self.ledger.add_to_pool(entry)
+
     # -- wallet -----------------------------------------------------------
     def wallet_coins(self) -> list[tuple[Outpoint, Coin]]:
         """The wallet's spendable coins, oldest first."""

@@ -239,7 +239,7 @@ class Methods:
             raise RpcError(RPC_VERIFY_REJECTED, str(rejection)) from None
         if rate and entry.fee > self._max_fee(rate, info.vsize):
             raise RpcError(RPC_VERIFY_ERROR, "Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)")
-        self.node.accept(raw)
+        self.node.admit(entry)  # Methods.call holds the node lock since the check
         return info.txid_hex
 
     def testmempoolaccept(self, rawtxs: Any, maxfeerate: Any = DEFAULT_MAX_FEE_RATE) -> list[dict[str, Any]]:

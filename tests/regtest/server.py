@@ -160,6 +160,7 @@ def _handler_for(server: RpcServer) -> type[BaseHTTPRequestHandler]:
             if not server.authorized(self.headers.get("Authorization")):
                 self._send(401, b"", {"WWW-Authenticate": 'Basic realm="jsonrpc"'})
                 return
+            reply: Any
             try:
                 request = json.loads(body)
             except ValueError:
