@@ -103,3 +103,33 @@ def test_enoch_reveals_and_recover_are_accepted_by_the_kernel(
     _broadcast_and_mine(node, sweep["hex"])
     out = node.rpc("gettxout", sweep["txid"], 0)
     assert out["scriptPubKey"]["address"] == SWEEP.address and round(out["value"] * 100_000_000) == sweep["amount_sats"]
+
+
+def test_enochs_node_client_reads_and_submits_through_the_kernel_node(regtest_node: Regtest) -> None:  # noqa: F811
+    from toolkit.sources.nodes import TxRejected, open_node
+
+    from tests.regtest.codec import internal_bytes
+    from tests.regtest.keys import build_spend
+
+    node = regtest_node
+    client = open_node(f"bitcoind:{node.url}", environ={"ENOCH_BITCOIND_COOKIE": str(node.cookie_path)})
+    txid, vout = node.fund(SWEEP.address, 50_000)
+    assert client.tip_height() == node.node.kernel.height() == 102
+    tip = client.block_hash_internal_at(102)
+    assert tip == node.node.kernel.tip_hash() and len(client.header(tip)) == 80
+    status = client.tx_status(txid)
+    assert status is not None and (status.confirmations, status.block_height, status.block_hash_internal) == (1, 102, tip)
+    good = build_spend(SWEEP, [(internal_bytes(txid), vout, 50_000)], [(DESTINATION.script_pubkey, 49_000)])
+    bad = bytes.fromhex(_tamper_body(good.hex()))
+    verdict = client.test_accept(bad)
+    assert verdict is not None and not verdict[0] and verdict[1].startswith("mandatory-script-verify-flag-failed")
+    with pytest.raises(TxRejected) as refused:
+        client.send_tx(bad)
+    assert refused.value.rpc_code == -26
+    assert client.test_accept(good) == (True, "")
+    sent = client.send_tx(good)
+    pending = client.tx_status(sent)
+    assert pending is not None and pending.confirmations == 0 and client.raw_tx(sent) == good
+    node.mine(1)
+    mined = client.tx_status(sent)
+    assert mined is not None and mined.confirmations == 1 and mined.block_height == 103
