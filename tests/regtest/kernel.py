@@ -9,7 +9,9 @@ verdict and the log lines it printed (``ConnectBlock ... failed, <reason>``)."""
 
 from __future__ import annotations
 
+import collections
 import ctypes
+import itertools
 import re
 import threading
 from dataclasses import dataclass, field
@@ -22,26 +24,27 @@ from pbk.script import PrecomputedTransactionData
 
 _FAILED = re.compile(r"ConnectBlock \S+ failed, (.*)$|\] (?:AcceptBlock|ProcessNewBlock): (.*)$")
 _LOG_LOCK = threading.RLock()  # re-entered: a new connection replays buffered lines
-_LOG_LINES: list[str] = []
+_LOG_LINES: collections.deque[tuple[int, str]] = collections.deque(maxlen=2000)
+_LOG_SEQ = itertools.count()
 _LOG_CONNECTION: list[Any] = []  # keeps the global kernel log connection alive
 
 
 def _collect_log(message: str) -> None:
     with _LOG_LOCK:
-        _LOG_LINES.append(message.rstrip("\n"))
-        del _LOG_LINES[:-2000]
+        _LOG_LINES.append((next(_LOG_SEQ), message.rstrip("\n")))
 
 
 def _log_mark() -> int:
+    """Sequence number of the next kernel log line."""
     with _LOG_LOCK:
         if not _LOG_CONNECTION:
             _LOG_CONNECTION.append(pbk.LoggingConnection(_collect_log))
-        return len(_LOG_LINES)
+        return _LOG_LINES[-1][0] + 1 if _LOG_LINES else 0
 
 
 def _log_since(mark: int) -> list[str]:
     with _LOG_LOCK:
-        return _LOG_LINES[min(mark, len(_LOG_LINES)) :]
+        return [line for seq, line in _LOG_LINES if seq >= mark]
 
 
 _Serialized = TypeVar("_Serialized", pbk.Block, pbk.Transaction)
@@ -184,9 +187,6 @@ class Kernel:
         outputs = [pbk.TransactionOutput(pbk.ScriptPubkey(spk), sats) for spk, sats in spent]
         precomputed = PrecomputedTransactionData(tx, outputs)
         script, amount = spent[index]
-        try:
-            return bool(
-                pbk.ScriptPubkey(script).verify(amount, tx, precomputed, index, pbk.ScriptVerificationFlags.ALL)
-            )
-        except pbk.ScriptVerifyException:
-            return False
+        # ScriptVerifyException (bad flags, missing spent outputs) is a harness
+        # bug, not a verdict on the transaction: it propagates.
+        return bool(pbk.ScriptPubkey(script).verify(amount, tx, precomputed, index, pbk.ScriptVerificationFlags.ALL))
