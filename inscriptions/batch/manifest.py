@@ -33,6 +33,11 @@ from toolkit.core.canonical_json import canonical_dumps
 from toolkit.core.errors import MalformedInputError, VerificationError
 
 FORMAT = "enoch-batch/1"
+#: Largest manifest enoch writes or reads (bounded read; exit 65 beyond).
+#: A shard entry takes about 200 bytes plus its path, so this is a few hundred
+#: thousand shards: hundreds of gigabytes, far more than a batch one can
+#: inscribe.  ``pack`` refuses a batch whose manifest would be larger.
+MAX_MANIFEST_BYTES = 1 << 26
 _CONTENT_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}(;[a-z0-9-]+=[a-z0-9._-]+)*")
 
 

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from inscriptions.batch.gzip_member import parse_member
-from inscriptions.batch.manifest import FileEntry, Manifest, ShardEntry
+from inscriptions.batch.manifest import MAX_MANIFEST_BYTES, FileEntry, Manifest, ShardEntry
 from inscriptions.batch.pack import proof_name, shard_name
-from inscriptions.batch.proof_file import InclusionProof
+from inscriptions.batch.proof_file import MAX_PROOF_BYTES, InclusionProof
 from inscriptions.batch.relpath import safe_join
 from inscriptions.batch.rfc9162 import leaf_hash, merkle_root
 from toolkit.core.errors import InputMissingError, MalformedInputError, VerificationError
@@ -37,7 +37,7 @@ MANIFEST_NAME = "manifest.json"
 
 def read_manifest(path: Path) -> tuple[Manifest, bytes]:
     """Read and parse ``path`` (a manifest file); returns the object and its exact bytes."""
-    data = read_input(path, what="manifest")
+    data = read_input(path, what="manifest", limit=MAX_MANIFEST_BYTES)
     return Manifest.from_bytes(data), data
 
 
@@ -64,12 +64,18 @@ def check_shard(manifest: Manifest, entry: ShardEntry, member: bytes, proof: Inc
     return chunk
 
 
+def proof_entry(manifest: Manifest, proof: InclusionProof) -> ShardEntry:
+    """The manifest entry of the shard ``proof`` is for (``VerificationError``
+    when its leaf index is outside the manifest's tree)."""
+    if not 0 <= proof.leaf_index < manifest.tree_size:
+        raise VerificationError(f"proof is for leaf {proof.leaf_index}, outside the manifest's tree of size {manifest.tree_size}")
+    return manifest.shards[proof.leaf_index]
+
+
 def verify_shard_with_proof(manifest: Manifest, member: bytes, proof: InclusionProof) -> ShardEntry:
     """Verify one shard's bytes and its inclusion proof against ``manifest``
     (``enoch verify-shard``); return the shard's manifest entry."""
-    if not 0 <= proof.leaf_index < manifest.tree_size:
-        raise VerificationError(f"proof is for leaf {proof.leaf_index}, outside the manifest's tree of size {manifest.tree_size}")
-    entry = manifest.shards[proof.leaf_index]
+    entry = proof_entry(manifest, proof)
     check_shard(manifest, entry, member, proof)
     return entry
 
@@ -111,10 +117,6 @@ class VerifiedBatch:
         """The inflated chunks of one file, in order, each re-verified."""
         for index in range(entry.first_shard, entry.first_shard + entry.shard_count):
             yield check_shard(self.manifest, self.manifest.shards[index], self.shard_bytes(index), None)
-
-
-#: A proof file holds at most 64 hashes: a few KB.  Anything bigger is not one.
-MAX_PROOF_BYTES = 16_384
 
 
 def _read_part(path: Path, what: str, limit: int) -> bytes:

@@ -10,18 +10,18 @@ from pathlib import Path
 
 import click
 
-from inscriptions.batch.verify import read_manifest, unpack_batch, verify_batch, verify_shard_with_proof
+from inscriptions.batch.verify import proof_entry, read_manifest, unpack_batch, verify_batch, verify_shard_with_proof
 from inscriptions.batch.content_types import parse_override
 from inscriptions.batch.gzip_member import is_zlib_ng
 from inscriptions.batch.inputs import check_output_outside, collect_inputs
 from inscriptions.batch.pack import pack_files
-from inscriptions.batch.proof_file import InclusionProof
+from inscriptions.batch.proof_file import MAX_PROOF_BYTES, InclusionProof
 from inscriptions.batch.relpath import portability_conflicts
 from inscriptions.batch.reproduce import reproduce_batch
 from inscriptions.batch.sharding import DEFAULT_SHARD_SIZE, MAX_SHARD_SIZE, MIN_SHARD_SIZE
 from toolkit.cli.options import json_option, overwrite_option
 from toolkit.core.errors import EnochError, UsageError
-from toolkit.core.fsio import read_input
+from toolkit.core.fsio import read_at_most, read_input
 from toolkit.cli.render import Progress, SimpleResult, info
 
 #: Inputs at least this big get a progress bar (when stderr is a terminal).
@@ -158,8 +158,10 @@ def verify_shard(manifest_path: Path, shard_path: Path, proof_path: Path, json_m
     if [str(p) for p in (manifest_path, shard_path, proof_path)].count("-") > 1:
         raise UsageError("only one of --manifest, --shard and --proof can be - (stdin)")
     manifest, _ = read_manifest(manifest_path)
-    proof = InclusionProof.from_bytes(read_input(proof_path, what="proof"))
-    member = read_input(shard_path, what="shard")
+    proof = InclusionProof.from_bytes(read_input(proof_path, what="proof", limit=MAX_PROOF_BYTES))
+    # At most one byte more than the manifest's size for this shard is read;
+    # a longer file then fails the size check (exit 1) like any tampered shard.
+    member = read_at_most(shard_path, what="shard", limit=proof_entry(manifest, proof).gz_size)
     entry = verify_shard_with_proof(manifest, member, proof)
     data = {
         "valid": True,

@@ -88,7 +88,7 @@ def header_verify(header_hex: str | None, file_: str | None, json_mode: bool) ->
     A valid header proves that work was done on it, not its height or that
     it is part of the best chain."""
     from toolkit.core.fsio import read_input
-    from toolkit.chain.header import BlockHeader, check_chain, parse_headers
+    from toolkit.chain.header import MAX_HEADER_FILE_BYTES, BlockHeader, check_chain, parse_headers
     from toolkit.cli.header_report import HeaderReport
 
     if (header_hex is None) == (file_ is None):
@@ -97,7 +97,7 @@ def header_verify(header_hex: str | None, file_: str | None, json_mode: bool) ->
         headers = [BlockHeader.from_hex(header_hex)]
     else:
         assert file_ is not None
-        headers = parse_headers(read_input(file_, what="header file"))
+        headers = parse_headers(read_input(file_, what="header file", limit=MAX_HEADER_FILE_BYTES))
     return HeaderReport(check_chain(headers))
 
 

@@ -9,15 +9,17 @@ place, and the directory is fsynced so the rename itself is durable.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from toolkit.core.errors import InputMissingError, OutputExistsError, UsageError
+from toolkit.core.errors import InputMissingError, MalformedInputError, OutputExistsError, UsageError
 
 
 def display_path(path: Path | str) -> str:
@@ -171,20 +173,75 @@ def stdin_binary(what: str = "input") -> BinaryIO:
     return sys.stdin.buffer
 
 
-def read_input(path: Path | str, *, what: str = "input") -> bytes:
-    """Read a whole input file; ``-`` means stdin.  Missing -> exit 66."""
+#: Bytes read per call by the bounded reader: a huge input is refused after
+#: at most ``limit + 1`` bytes, read in chunks of this size (never one
+#: ``limit``-sized allocation for a small file).
+_READ_CHUNK = 1 << 20
+
+
+def _open_input(path: Path | str, what: str) -> BinaryIO | io.RawIOBase:
     if str(path) == "-":
-        try:
-            return stdin_binary(what).read()
-        except OSError as exc:
-            raise InputMissingError(f"cannot read {what} from stdin: {exc.strerror or exc}") from None
+        return stdin_binary(what)
     if str(path) == "":  # Path("") is "." -- a directory, which would confuse the message
         raise InputMissingError(f"no {what} given (empty file name)")
     try:
-        return Path(path).read_bytes()
+        # Unbuffered: each read is one system call of at most the size asked
+        # for, so nothing past the limit is consumed from a pipe or device.
+        return open(path, "rb", buffering=0)  # noqa: SIM115 -- closed by the caller
     except FileNotFoundError:
         raise InputMissingError(f"{what} {path} does not exist") from None
     except IsADirectoryError:
         raise InputMissingError(f"{what} {path} is a directory, expected a file") from None
     except OSError as exc:
-        raise InputMissingError(f"cannot read {what} {path}: {exc.strerror}") from None
+        raise InputMissingError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+
+
+def read_at_most(path: Path | str, *, what: str, limit: int) -> bytes:
+    """The first ``limit + 1`` bytes (at most) of a file; ``-`` means stdin.
+
+    Never reads further: a caller that finds ``limit + 1`` bytes knows the
+    input is too long without having read the rest (``/dev/zero``, a
+    multi-gigabyte file).  Missing or unreadable -> ``InputMissingError``
+    (exit 66).  See :func:`read_input` for the usual "too large" refusal.
+    """
+    if limit < 0:
+        raise ValueError("limit must be >= 0")
+    fh = _open_input(path, what)
+    shown = "stdin" if str(path) == "-" else str(path)
+    mode: int | None = None
+    with contextlib.suppress(OSError, ValueError):  # stdin may be closed or not a real file
+        mode = os.fstat(fh.fileno()).st_mode
+    try:
+        if mode is not None and stat.S_ISDIR(mode):
+            raise InputMissingError(f"{what} {shown} is a directory, expected a file")
+        # Chunked: memory grows with what is actually read, so a small file
+        # never costs a ``limit``-sized buffer, and a huge one is cut off.
+        parts: list[bytes] = []
+        got = 0
+        while got <= limit:
+            chunk = fh.read(min(_READ_CHUNK, limit + 1 - got))
+            if not chunk:
+                break
+            parts.append(chunk)
+            got += len(chunk)
+        return b"".join(parts)
+    except OSError as exc:
+        where = "from stdin" if str(path) == "-" else shown
+        raise InputMissingError(f"cannot read {what} {where}: {exc.strerror or exc}") from None
+    finally:
+        if str(path) != "-":
+            fh.close()
+
+
+def read_input(path: Path | str, *, what: str = "input", limit: int) -> bytes:
+    """Read a whole input file (``-`` means stdin) of at most ``limit`` bytes.
+
+    Every format enoch reads has a maximum size (named next to its parser);
+    a larger input is ``MalformedInputError`` (exit 65, "too large") after
+    reading at most ``limit + 1`` bytes.  Missing or unreadable -> exit 66.
+    """
+    data = read_at_most(path, what=what, limit=limit)
+    if len(data) > limit:
+        shown = "stdin" if str(path) == "-" else str(path)
+        raise MalformedInputError(f"{what} {shown} is too large (more than {limit} bytes)")
+    return data
