@@ -19,7 +19,7 @@ from inscriptions.batch.proof_file import MAX_PROOF_BYTES, InclusionProof
 from inscriptions.batch.relpath import portability_conflicts
 from inscriptions.batch.reproduce import reproduce_batch
 from inscriptions.batch.sharding import DEFAULT_SHARD_SIZE, MAX_SHARD_SIZE, MIN_SHARD_SIZE
-from toolkit.cli.options import json_option, overwrite_option
+from toolkit.cli.options import DecimalInt, json_option, overwrite_option
 from toolkit.core.errors import EnochError, UsageError
 from toolkit.core.fsio import read_at_most, read_input
 from toolkit.cli.render import Progress, SimpleResult, info
@@ -50,7 +50,7 @@ def batch_progress(batch_dir: Path, label: str, passes: int = 1) -> Progress:
 @click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path), help="Batch directory to create.")
 @click.option(
     "--shard-size",
-    type=click.IntRange(min=MIN_SHARD_SIZE, max=MAX_SHARD_SIZE),
+    type=DecimalInt(MIN_SHARD_SIZE, MAX_SHARD_SIZE),
     default=DEFAULT_SHARD_SIZE,
     show_default=True,
     help="Largest gzip member per shard, in bytes.",
@@ -64,7 +64,7 @@ def batch_progress(batch_dir: Path, label: str, passes: int = 1) -> Progress:
 )
 @click.option(
     "--jobs",
-    type=click.IntRange(min=1),
+    type=DecimalInt(1),
     default=None,
     help="Worker processes compressing files in parallel [default: CPU count]. Output is identical for any value.",
 )
