@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from inscriptions.batch.batch_id import batch_id, check_batch_id
 from inscriptions.batch.gzip_member import parse_member
 from inscriptions.batch.manifest import MAX_MANIFEST_BYTES, FileEntry, Manifest, ShardEntry
 from inscriptions.batch.pack import proof_name, shard_name
@@ -91,6 +92,11 @@ class VerifiedBatch:
     manifest: Manifest
     manifest_bytes: bytes
 
+    @property
+    def batch_id(self) -> str:
+        """The batch id (SHA-256 of the manifest bytes, lowercase hex)."""
+        return batch_id(self.manifest_bytes)
+
     @classmethod
     def pinned(cls, path: Path, manifest_sha256: bytes) -> VerifiedBatch:
         """The batch at ``path`` whose ``manifest.json`` has SHA-256
@@ -157,8 +163,10 @@ def _check_listing(directory: Path, expected: set[str], what: str) -> None:
         raise VerificationError(f"{what}/{missing[0]} is missing")
 
 
-def verify_batch(path: Path, progress: Callable[[int], None] | None = None) -> VerifiedBatch:
-    """Verify everything in the batch directory ``path``; see the module docstring."""
+def verify_batch(path: Path, progress: Callable[[int], None] | None = None, *, expect: str | None = None) -> VerifiedBatch:
+    """Verify everything in the batch directory ``path``; see the module docstring.
+    With ``expect`` (a batch id), the manifest must have that id, checked
+    first (:func:`inscriptions.batch.batch_id.check_batch_id`)."""
     if not path.is_dir():
         if path.exists():
             raise InputMissingError(f"batch {path} is not a directory")
@@ -168,6 +176,8 @@ def verify_batch(path: Path, progress: Callable[[int], None] | None = None) -> V
         # A FIFO or device planted as the manifest would block or never end.
         raise InputMissingError(f"manifest {manifest_path} is not a regular file")
     manifest, raw = read_manifest(manifest_path)
+    if expect is not None:
+        check_batch_id(raw, expect)
     n = manifest.tree_size
     _check_listing(path / "shards", {shard_name(i) for i in range(n)}, "shards")
     _check_listing(path / "proofs", {proof_name(i) for i in range(n)}, "proofs")
@@ -194,14 +204,17 @@ def verify_batch(path: Path, progress: Callable[[int], None] | None = None) -> V
     return VerifiedBatch(path, manifest, raw)
 
 
-def unpack_batch(path: Path, out: Path, *, overwrite: bool = False, progress: Callable[[int], None] | None = None) -> VerifiedBatch:
+def unpack_batch(
+    path: Path, out: Path, *, overwrite: bool = False, progress: Callable[[int], None] | None = None, expect: str | None = None
+) -> VerifiedBatch:
     """Verify the batch fully, then rebuild its files under ``out`` atomically.
 
     Nothing is written if verification fails; files are created only inside
     ``out`` (paths were validated and are joined component by component) and
-    never inflated past their recorded lengths.
+    never inflated past their recorded lengths.  ``expect``: as for
+    :func:`verify_batch`.
     """
-    batch = verify_batch(path, progress)
+    batch = verify_batch(path, progress, expect=expect)
     with output_errors(out), atomic_directory(out, overwrite=overwrite) as tmp:
         for f in batch.manifest.files:
             target = safe_join(tmp, f.path)

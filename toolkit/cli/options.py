@@ -49,6 +49,13 @@ json_option: Callable[[F], F] = click.option(
 overwrite_option: Callable[[F], F] = click.option(
     "--overwrite", is_flag=True, help="Replace an existing output instead of refusing."
 )
+#: ``--expect ID``: the batch id (manifest SHA-256) the batch must have; the
+#: command checks it with ``inscriptions.batch.batch_id.check_batch_id``.
+expect_option: Callable[[F], F] = click.option(
+    "--expect",
+    metavar="ID",
+    help="Fail (exit 1) unless the batch id (SHA-256 of manifest.json) is ID: covers paths and content types too.",
+)
 
 
 def block_options(f: F) -> F:

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from inscriptions.batch.batch_id import batch_id
 from inscriptions.batch.verify import read_manifest
 from inscriptions.transactions.rawtx import MAX_TX_HEX_TEXT
 from inscriptions.transactions.decode import check_against_manifest, decode_tx, describe
@@ -35,7 +36,7 @@ def decode_cmd(tx: str, manifest_path: Path | None, json_mode: bool) -> SimpleRe
     if manifest_path is not None:
         manifest, raw = read_manifest(manifest_path)
         roles = check_against_manifest(decoded, manifest, raw)
-        data["batch"] = {"root": manifest.root.hex(), "roles": roles}
+        data["batch"] = {"batch_id": batch_id(raw), "root": manifest.root.hex(), "roles": roles}
     for i, item in enumerate(items):
         role = f" = {roles[i]}" if roles else ""
         lines.append(
@@ -44,5 +45,5 @@ def decode_cmd(tx: str, manifest_path: Path | None, json_mode: bool) -> SimpleRe
             + (f" flags={','.join(item['flags'])}" if item["flags"] else "")
         )
     if manifest_path is not None:
-        lines.append(f"every inscription belongs to batch {data['batch']['root']}")
+        lines.append(f"every inscription belongs to batch id {batch_id(raw)} (root {manifest.root.hex()})")
     return SimpleResult(data, "\n".join(lines))

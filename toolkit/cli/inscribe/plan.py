@@ -53,9 +53,17 @@ def plan(
     rate, ceiling, _source = gated_rate(fee_opts)
     made = make_plan(batch, plan_dir, destination=dest, postage=postage, relay=relay, fee_rate=rate, ceiling=ceiling)
     groups = [{k: g.to_json()[k] for k in _PLAN_GROUP_KEYS} for g in made.groups]
-    data = {"fee_rate": fmt_rate(rate), "ceiling": fmt_rate(ceiling), "plan_dir": str(plan_dir), "groups": groups}
+    data = {
+        "batch_id": batch.batch_id,
+        "root": batch.manifest.root.hex(),
+        "fee_rate": fmt_rate(rate),
+        "ceiling": fmt_rate(ceiling),
+        "plan_dir": str(plan_dir),
+        "groups": groups,
+    }
     lines = [
         f"plan written to {plan_dir}; back up the whole directory ({SECRET_NAME} is the key) before funding anything",
+        f"batch id {batch.batch_id}, root {batch.manifest.root.hex()}",
         f"fee rate {describe_rate(rate, ceiling)}",
     ]
     for g in made.groups:
