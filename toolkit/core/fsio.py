@@ -9,10 +9,8 @@ place, and the directory is fsynced so the rename itself is durable.
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import shutil
-import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -179,21 +177,32 @@ def stdin_binary(what: str = "input") -> BinaryIO:
 _READ_CHUNK = 1 << 20
 
 
-def _open_input(path: Path | str, what: str) -> BinaryIO | io.RawIOBase:
+def open_input(path: Path | str, *, what: str = "input", buffered: bool = True) -> BinaryIO:
+    """Open an input file for streaming reads; ``-`` means stdin (not to be
+    closed by the caller).  Missing or unreadable -> exit 66.  Unbuffered
+    (``buffered=False``), each read is one system call of at most the size
+    asked for, so nothing past what is asked is consumed from a pipe or device."""
     if str(path) == "-":
         return stdin_binary(what)
     if str(path) == "":  # Path("") is "." -- a directory, which would confuse the message
         raise InputMissingError(f"no {what} given (empty file name)")
     try:
-        # Unbuffered: each read is one system call of at most the size asked
-        # for, so nothing past the limit is consumed from a pipe or device.
-        return open(path, "rb", buffering=0)  # noqa: SIM115 -- closed by the caller
+        handle: BinaryIO = open(path, "rb", buffering=-1 if buffered else 0)  # noqa: SIM115 -- closed by the caller
     except FileNotFoundError:
         raise InputMissingError(f"{what} {path} does not exist") from None
     except IsADirectoryError:
         raise InputMissingError(f"{what} {path} is a directory, expected a file") from None
     except OSError as exc:
         raise InputMissingError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    return handle
+
+
+def read_error(path: Path | str, what: str, exc: OSError) -> InputMissingError:
+    """The exit-66 error for an ``OSError`` while reading an opened input."""
+    where = "from stdin" if str(path) == "-" else str(path)
+    if isinstance(exc, IsADirectoryError):
+        return InputMissingError(f"{what} {path} is a directory, expected a file")
+    return InputMissingError(f"cannot read {what} {where}: {exc.strerror or exc}")
 
 
 def read_at_most(path: Path | str, *, what: str, limit: int) -> bytes:
@@ -206,31 +215,24 @@ def read_at_most(path: Path | str, *, what: str, limit: int) -> bytes:
     """
     if limit < 0:
         raise ValueError("limit must be >= 0")
-    fh = _open_input(path, what)
-    shown = "stdin" if str(path) == "-" else str(path)
-    mode: int | None = None
-    with contextlib.suppress(OSError, ValueError):  # stdin may be closed or not a real file
-        mode = os.fstat(fh.fileno()).st_mode
+    handle = open_input(path, what=what, buffered=False)
     try:
-        if mode is not None and stat.S_ISDIR(mode):
-            raise InputMissingError(f"{what} {shown} is a directory, expected a file")
         # Chunked: memory grows with what is actually read, so a small file
         # never costs a ``limit``-sized buffer, and a huge one is cut off.
         parts: list[bytes] = []
         got = 0
         while got <= limit:
-            chunk = fh.read(min(_READ_CHUNK, limit + 1 - got))
+            chunk = handle.read(min(_READ_CHUNK, limit + 1 - got))
             if not chunk:
                 break
             parts.append(chunk)
             got += len(chunk)
         return b"".join(parts)
     except OSError as exc:
-        where = "from stdin" if str(path) == "-" else shown
-        raise InputMissingError(f"cannot read {what} {where}: {exc.strerror or exc}") from None
+        raise read_error(path, what, exc) from None
     finally:
         if str(path) != "-":
-            fh.close()
+            handle.close()
 
 
 def read_input(path: Path | str, *, what: str = "input", limit: int) -> bytes:
