@@ -117,44 +117,59 @@ def atomic_directory(target: Path | str, *, overwrite: bool = False, mode: int |
     """Build a directory atomically.
 
     Yields a fresh temporary directory next to ``target``; when the block
-    exits normally its contents are fsynced and it is renamed to ``target``.
+    exits normally its contents are fsynced and it is moved to ``target``.
     On any exception the temporary directory is removed and ``target`` is
-    untouched.  An existing ``target`` is replaced only with ``overwrite``.
-    ``mode`` is the final directory's permission bits; by default those of a
-    plain ``mkdir`` under the current umask (mkdtemp alone would leave 0700).
+    untouched.  An existing ``target`` is replaced only with ``overwrite``,
+    crash-safely (:mod:`toolkit.core.outdir`: an atomic exchange on Linux, a
+    documented recovery elsewhere).  What killed runs left next to
+    ``target`` is swept first (a temporary holding a batch secret is kept
+    and reported, never deleted).  ``mode`` is the final directory's
+    permission bits; by default those of a plain ``mkdir`` under the current
+    umask (mkdtemp alone would leave 0700).
     """
+    from toolkit.core import outdir  # writers only: readers start faster without it
+
     target = Path(target)
     parent = target.parent if str(target.parent) else Path(".")
-    if not overwrite and os.path.lexists(target):
-        raise OutputExistsError(f"{target} exists; pass --overwrite to replace it")
     if not parent.is_dir():
         raise InputMissingError(f"output directory {parent} does not exist")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
+    outdir.sweep_stale(target)  # may restore target from an interrupted replacement
+    if not overwrite and os.path.lexists(target):
+        raise OutputExistsError(f"{target} exists; pass --overwrite to replace it")
+    tmp, lock = _locked_temporary(target, parent)
     try:
-        yield tmp
-        os.chmod(tmp, _default_dir_mode() if mode is None else mode)
-        fsync_tree(tmp)
-        old: Path | None = None
-        if os.path.lexists(target):
-            if not overwrite:
-                raise OutputExistsError(f"{target} exists; pass --overwrite to replace it")
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=parent))
-            os.rmdir(old)
-            os.rename(target, old)
-        os.rename(tmp, target)
-        fsync_dir(parent)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if old is not None:
+        try:
+            yield tmp
+            os.chmod(tmp, _default_dir_mode() if mode is None else mode)
+            fsync_tree(tmp)
+            try:
+                replaced = outdir.put_in_place(tmp, target, overwrite=overwrite)
+            except FileExistsError:
+                raise OutputExistsError(f"{target} exists; pass --overwrite to replace it") from None
+            fsync_dir(parent)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    finally:
+        os.close(lock)
+    if replaced is not None:
         # The new output is in place; removing the replaced one is best
-        # effort and must not turn a success into an error.  A replaced
-        # symlink is unlinked, never followed.
-        if old.is_symlink() or not old.is_dir():
-            with contextlib.suppress(OSError):
-                old.unlink()
-        else:
-            shutil.rmtree(old, ignore_errors=True)
+        # effort and must not turn a success into an error (a kill here
+        # leaves it for the next run's sweep).
+        outdir.discard(replaced)
+
+
+def _locked_temporary(target: Path, parent: Path) -> tuple[Path, int]:
+    """A new ``.NAME.XXXXXXXX.tmp`` sibling, locked for this run's lifetime."""
+    from toolkit.core import outdir
+
+    for _ in range(5):
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
+        try:
+            return tmp, outdir.lock_temporary(tmp)
+        except FileNotFoundError:  # a concurrent sweep took it before the lock: make another
+            continue
+    raise InputMissingError(f"cannot create a temporary directory next to {target}")  # pragma: no cover
 
 
 def _default_dir_mode() -> int:
