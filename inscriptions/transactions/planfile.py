@@ -22,6 +22,13 @@ from inscriptions.transactions.taproot import commit, derive_group_secret, xonly
 from toolkit.core.errors import InputMissingError, MalformedInputError, VerificationError
 from toolkit.core.fsio import read_input
 
+#: Size limits of the plan directory's JSON files (bounded reads, exit 65
+#: beyond).  The secret file is one 32-byte hex string; plan.json holds about
+#: a kilobyte per group and at most one group per shard of a batch whose
+#: manifest is within MAX_MANIFEST_BYTES (a few hundred thousand shards).
+MAX_SECRET_BYTES = 4096
+MAX_PLAN_BYTES = 1 << 29
+
 _PLAN_KEYS = {"format", "network", "destination", "postage", "relay", "fee_rate", "ceiling", "batch", "groups"}
 _BATCH_KEYS = {"path", "root", "tree_size", "manifest_sha256"}
 _GROUP_KEYS = {
@@ -90,7 +97,7 @@ def load_secret(plan_dir: Path) -> bytes:
         raise InputMissingError(f"{path} is missing: without it no commit output can be spent") from None
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise VerificationError(f"{path} is readable by other users (mode {stat.S_IMODE(mode):o}); chmod 600 it")
-    o = load_versioned(read_input(path, what="batch secret"), SECRET_NAME, SECRET_FORMAT, {"format", "secret"})
+    o = load_versioned(read_input(path, what="batch secret", limit=MAX_SECRET_BYTES), SECRET_NAME, SECRET_FORMAT, {"format", "secret"})
     return parse_lower_hex(o["secret"], "secret", 32)
 
 
@@ -99,7 +106,7 @@ def load_plan(plan_dir: Path) -> tuple[Plan, bytes]:
     if not plan_dir.is_dir():
         what = "is not a directory" if plan_dir.exists() else "does not exist"
         raise InputMissingError(f"plan directory {plan_dir} {what}")
-    raw = read_input(plan_dir / PLAN_NAME, what="plan")
+    raw = read_input(plan_dir / PLAN_NAME, what="plan", limit=MAX_PLAN_BYTES)
     o = load_versioned(raw, PLAN_NAME, PLAN_FORMAT, _PLAN_KEYS)
     network = str_field(o, "network")
     destination = parse_address(str_field(o, "destination"), network)

@@ -28,7 +28,7 @@ from inscriptions.transactions.fees import fee_for, fmt_rate
 from inscriptions.transactions.groups import RELAY_BUDGETS, STANDARD_WEIGHT, Group, group_inscriptions, reveal_script
 from inscriptions.transactions.network import Destination
 from inscriptions.transactions.plan import MAX_MONEY, Plan, PlannedGroup, body_reader
-from inscriptions.transactions.rawtx import parse_tx
+from inscriptions.transactions.rawtx import MAX_TX_HEX_TEXT, parse_tx
 from inscriptions.transactions.taproot import commit, derive_group_secret, tapleaf_hash
 from inscriptions.transactions.txbuild import Funding, SignedTx, reveal_weight, sign_reveal, sign_sweep, sweep_weight
 from toolkit.core.errors import (
@@ -171,7 +171,7 @@ def _check_earlier(plan: Plan, plan_dir: Path, r: Reveal) -> None:
     path = _reveal_path(plan_dir, r)
     if not os.path.lexists(path):
         return
-    stored = read_input(path, what="stored reveal")
+    stored = read_input(path, what="stored reveal", limit=MAX_TX_HEX_TEXT)
     if stored == r.tx.hex_bytes + b"\n":
         return
     earlier = _signed_amount(plan, stored)

@@ -112,6 +112,13 @@ class BlockHeader:
             raise VerificationError(f"block {self.hash_display} hash is above the target of its nBits")
 
 
+#: Most headers one file may hold (65 retarget periods, about 2.5 years of
+#: blocks), and so the bounded read of a header file: each header is at most
+#: 160 hex digits and a CRLF as text, 80 bytes raw.
+MAX_HEADERS = 1 << 17
+MAX_HEADER_FILE_BYTES = MAX_HEADERS * (2 * HEADER_SIZE + 2)
+
+
 def parse_headers(data: bytes) -> list[BlockHeader]:
     """Parse one or more headers from a file's bytes.
 
@@ -137,13 +144,20 @@ def parse_headers(data: bytes) -> list[BlockHeader]:
                 raise MalformedInputError(f"line {number}: {exc.message}") from None
         if not headers:
             raise MalformedInputError("no block header found (the input is blank)")
+        _check_count(len(headers))
         return headers
     if not data or len(data) % HEADER_SIZE:
         raise MalformedInputError(
             f"raw headers must be consecutive {HEADER_SIZE}-byte records; got {len(data)} bytes"
             " (for hex give one header per line)"
         )
+    _check_count(len(data) // HEADER_SIZE)
     return [BlockHeader.from_bytes(data[i : i + HEADER_SIZE]) for i in range(0, len(data), HEADER_SIZE)]
+
+
+def _check_count(count: int) -> None:
+    if count > MAX_HEADERS:
+        raise MalformedInputError(f"{count} headers; at most {MAX_HEADERS} are checked at once")
 
 
 @dataclass(frozen=True)

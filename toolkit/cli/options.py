@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -9,11 +10,51 @@ import click
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+_DECIMAL = re.compile(r"[+-]?[0-9]+")
+_MAX_DIGITS = 4000  # below Python's int/str conversion limit (4300)
+
+
+class DecimalInt(click.ParamType[int]):
+    """The one integer parser of every integer option and argument: a plain
+    ASCII decimal, optional sign, digits only, within ``low..high``.  Python's
+    ``int()`` (and click's INT) would also take ``1_000``, surrounding blanks
+    and non-ASCII digits (``١٠٢٤``); a replayed command line must mean the
+    same in any language."""
+
+    name = "integer"
+
+    def __init__(self, low: int | None = None, high: int | None = None) -> None:
+        self.low, self.high = low, high
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):  # a default
+            number = value
+        else:
+            text = str(value)
+            if not _DECIMAL.fullmatch(text) or len(text) > _MAX_DIGITS:
+                shown = text if len(text) <= 40 else text[:40] + "..."
+                self.fail(f"{shown!r} is not a decimal integer (ASCII digits, optional sign, at most {_MAX_DIGITS} digits)", param, ctx)
+            number = int(text)
+        if self.low is not None and number < self.low or self.high is not None and number > self.high:
+            if self.high is None:
+                self.fail(f"{number} is below the minimum {self.low}", param, ctx)
+            if self.low is None:
+                self.fail(f"{number} is above the maximum {self.high}", param, ctx)
+            self.fail(f"{number} is not in the range {self.low}..{self.high}", param, ctx)
+        return number
+
 json_option: Callable[[F], F] = click.option(
     "--json", "json_mode", is_flag=True, help="Print exactly one JSON object on stdout (also on failure)."
 )
 overwrite_option: Callable[[F], F] = click.option(
     "--overwrite", is_flag=True, help="Replace an existing output instead of refusing."
+)
+#: ``--expect ID``: the batch id (manifest SHA-256) the batch must have; the
+#: command checks it with ``inscriptions.batch.batch_id.check_batch_id``.
+expect_option: Callable[[F], F] = click.option(
+    "--expect",
+    metavar="ID",
+    help="Fail (exit 1) unless the batch id (SHA-256 of manifest.json) is ID: covers paths and content types too.",
 )
 
 

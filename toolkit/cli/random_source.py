@@ -47,8 +47,9 @@ def resolve_source(
         raise UsageError("give exactly one of --block-hash, --header and --vrf-proof")
     if vrf_proof is not None:
         from toolkit.core.fsio import read_input
+        from vrf.record import MAX_RECORD_BYTES
 
-        return vrf_source(read_input(vrf_proof, what="VRF proof file"), context)
+        return vrf_source(read_input(vrf_proof, what="VRF proof file", limit=MAX_RECORD_BYTES), context)
     if header is not None:
         # Imported here: --block-hash alone needs no header code (cold start).
         from toolkit.chain.header import block_hash_internal_from_options

@@ -7,7 +7,6 @@ dependencies are never imported here (cold start; offline commands).
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
-from toolkit.cli.options import block_options, json_option
+from toolkit.cli.options import DecimalInt, block_options, json_option
 from toolkit.core.errors import InputMissingError, MalformedInputError, UsageError
 from toolkit.randomness.iching import METHODS, Casting, cast
 from toolkit.cli.render import Progress, Result
@@ -31,32 +30,6 @@ _PROGRESS_MIN_BYTES = 1 << 20
 #: and on the items a ``shuffle`` outputs (ITEMs x --count): memory stays bounded.
 _MAX_BYTES = 1 << 24
 _MAX_ITEMS = 1 << 24
-_DECIMAL = re.compile(r"[+-]?[0-9]+")
-_MAX_DIGITS = 4000  # below Python's int/str conversion limit (4300)
-
-
-class DecimalInt(click.ParamType[int]):
-    """A plain ASCII decimal integer: optional sign, digits only.  Python's
-    ``int()`` would also take ``1_000``, surrounding blanks and non-ASCII
-    digits; a replayed command line must mean the same in any language."""
-
-    name = "integer"
-
-    def __init__(self, low: int | None = None, high: int | None = None) -> None:
-        self.low, self.high = low, high
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        if isinstance(value, int):
-            number = value
-        else:
-            text = str(value)
-            if not _DECIMAL.fullmatch(text) or len(text) > _MAX_DIGITS:
-                shown = text if len(text) <= 40 else text[:40] + "..."
-                self.fail(f"{shown!r} is not a decimal integer (ASCII digits, optional sign, at most {_MAX_DIGITS} digits)", param, ctx)
-            number = int(text)
-        if (self.low is not None and number < self.low) or (self.high is not None and number > self.high):
-            self.fail(f"{number} is not in the range {self.low}..{self.high}", param, ctx)
-        return number
 
 
 def _utf8_items(items: tuple[str, ...]) -> tuple[str, ...]:
@@ -88,7 +61,7 @@ def header_verify(header_hex: str | None, file_: str | None, json_mode: bool) ->
     A valid header proves that work was done on it, not its height or that
     it is part of the best chain."""
     from toolkit.core.fsio import read_input
-    from toolkit.chain.header import BlockHeader, check_chain, parse_headers
+    from toolkit.chain.header import MAX_HEADER_FILE_BYTES, BlockHeader, check_chain, parse_headers
     from toolkit.cli.header_report import HeaderReport
 
     if (header_hex is None) == (file_ is None):
@@ -97,7 +70,7 @@ def header_verify(header_hex: str | None, file_: str | None, json_mode: bool) ->
         headers = [BlockHeader.from_hex(header_hex)]
     else:
         assert file_ is not None
-        headers = parse_headers(read_input(file_, what="header file"))
+        headers = parse_headers(read_input(file_, what="header file", limit=MAX_HEADER_FILE_BYTES))
     return HeaderReport(check_chain(headers))
 
 

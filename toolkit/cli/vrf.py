@@ -15,7 +15,7 @@ from toolkit.core.fsio import atomic_write, read_input
 from toolkit.core.hexutil import parse_hex
 from toolkit.cli.render import Result, SimpleResult, info
 from vrf import ecvrf, keys
-from vrf.record import ProofRecord, make_record, verify_record
+from vrf.record import MAX_RECORD_BYTES, ProofRecord, make_record, verify_record
 from vrf.suites import DEFAULT_SUITE, SUITES, suite_by_name
 
 _SUITE_NAMES = [s.name for s in SUITES]
@@ -153,7 +153,7 @@ def verify(
     if proof_file is not None:
         if any(p is not None for p in parts):
             raise UsageError("give a PROOF_FILE or --suite/--public-key/--alpha/--pi, not both")
-        record = ProofRecord.from_bytes(read_input(proof_file, what="proof file"))
+        record = ProofRecord.from_bytes(read_input(proof_file, what="proof file", limit=MAX_RECORD_BYTES))
     else:
         if any(p is None for p in parts):
             raise UsageError("give a PROOF_FILE, or all of --suite, --public-key, --alpha and --pi")
