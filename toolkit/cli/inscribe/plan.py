@@ -33,7 +33,9 @@ _PLAN_GROUP_KEYS = (
 @click.option(
     "--postage", type=click.IntRange(min=1, max=MAX_MONEY), default=10_000, show_default=True, help="Sats per inscription."
 )
-@click.option("--relay", type=click.Choice(list(RELAY_BUDGETS)), default="direct", show_default=True)
+@click.option("--relay", type=click.Choice(list(RELAY_BUDGETS)), default="standard", show_default=True,
+    help="standard: every reveal <= 400,000 WU (relayed by nodes); direct: up to the block limit, submit to a miner.",
+)
 @json_option
 def plan(
     batch_dir: Path, plan_dir: Path, destination: str, network: str, postage: int, relay: str, json_mode: bool, **kwargs: Any
