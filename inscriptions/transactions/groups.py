@@ -107,10 +107,11 @@ class Group:
 
 
 def pack_groups(
-    items: Sequence[Item], manifest: Manifest, *, relay: str, postage: int, destination_script: bytes
+    items: Sequence[Item], manifest: Manifest, *, relay: str, postage: int, destination_script: bytes, reserve: int = 0
 ) -> list[Group]:
-    """Greedy packing of ``items`` into groups within the relay budget."""
-    budget = RELAY_BUDGETS[relay]
+    """Greedy packing of ``items`` into groups within the relay budget, less
+    ``reserve`` WU kept free (for a change output)."""
+    budget = RELAY_BUDGETS[relay] - reserve
     groups: list[Group] = []
     current: list[Item] = []
     size = KEY_SCRIPT_SIZE
