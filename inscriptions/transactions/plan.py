@@ -281,6 +281,24 @@ def make_plan(
     groups = pack_groups(
         items, batch.manifest, relay=relay, postage=postage, destination_script=destination.script_pubkey, reserve=reserve
     )
+    try:
+        return _write_plan(batch, out, groups, destination, postage, relay, fee_rate, ceiling, change, headroom)
+    except OutputExistsError:  # appeared meanwhile (atomic_directory would say "pass --overwrite")
+        raise OutputExistsError(existing_plan_message(out)) from None
+
+
+def _write_plan(
+    batch: VerifiedBatch,
+    out: Path,
+    groups: list[Group],
+    destination: Destination,
+    postage: int,
+    relay: str,
+    fee_rate: Decimal,
+    ceiling: Decimal,
+    change: Destination | None,
+    headroom: Headroom | None,
+) -> Plan:
     with output_errors(out), atomic_directory(out, mode=0o700) as tmp:  # holds the batch secret
         secret = secrets.token_bytes(32)
         # The secret is durable (0600, fsynced, directory fsynced) before any
@@ -302,7 +320,7 @@ def make_plan(
             manifest_sha256=hashlib.sha256(batch.manifest_bytes).digest(),
             groups=planned,
             change=change,
-            bump_headroom=bump_headroom,
+            bump_headroom=None if headroom is None else headroom.rate,
         )
         too_big = [g for g in planned if g.fund_sats > MAX_MONEY]
         if too_big:

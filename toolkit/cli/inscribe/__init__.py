@@ -15,6 +15,7 @@ SUBCOMMANDS: dict[str, str] = {
     "fund": "toolkit.cli.inscribe.fund:fund_cmd",
     "reveal": "toolkit.cli.inscribe.reveal:reveal",
     "recover": "toolkit.cli.inscribe.reveal:recover_cmd",
+    "bump": "toolkit.cli.inscribe.bump:bump_cmd",
     "decode": "toolkit.cli.inscribe.decode:decode_cmd",
 }
 
