@@ -112,3 +112,10 @@ class FeeAboveCeilingError(EnochError):
 
     exit_code = EXIT_TEMPFAIL
     code = "fee_above_ceiling"
+
+
+class BusyError(EnochError):
+    """Another enoch command holds the lock of the same directory; retry later."""
+
+    exit_code = EXIT_TEMPFAIL
+    code = "busy"
