@@ -15,6 +15,8 @@ SUBCOMMANDS: dict[str, str] = {
     "reveal": "toolkit.cli.inscribe.reveal:reveal",
     "recover": "toolkit.cli.inscribe.reveal:recover_cmd",
     "decode": "toolkit.cli.inscribe.decode:decode_cmd",
+    "broadcast": "toolkit.cli.inscribe.broadcast:broadcast_cmd",
+    "status": "toolkit.cli.inscribe.broadcast:status_cmd",
 }
 
 
