@@ -146,3 +146,39 @@ def test_unreachable_node_is_69_and_recorded(enoch: Enoch, tmp_path: Path) -> No
         pass
     result = enoch("inscribe", "status", str(plan_dir), "--node", f"mempool:{url}")
     assert result.exit_code == 69
+
+
+@pytest.mark.parametrize("kind", ["bitcoind", "mempool"])
+def test_lying_node_is_refused_by_status_and_broadcast(enoch: Enoch, tmp_path: Path, kind: str) -> None:
+    plan_dir, groups = make_plan(enoch, tmp_path)
+    chain = FakeChain()
+    funding = fund_all(chain, groups, plan_dir)
+    assert enoch("inscribe", "reveal", str(plan_dir), *funding_args(groups, funding, only=[0])).exit_code == 0
+    other = fund_all(chain, groups, plan_dir, extra=1)  # a real transaction, but not the one asked for
+    chain.lie_tx[funding] = chain.txs[other]
+    with fake_node(chain) as url:
+        status = enoch("inscribe", "status", str(plan_dir), "--node", f"{kind}:{url}", "--json")
+        assert status.exit_code == 69 and "gave garbage" in status.json()["error"]["message"]
+        chain.lie_send_txid = "00" * 32
+        sent = enoch("inscribe", "broadcast", str(plan_dir), "--node", f"{kind}:{url}")
+    assert sent.exit_code == 69 and "gave garbage" in sent.stderr
+    state = json.loads((plan_dir / "state.json").read_bytes())
+    assert state["attempts"][-1]["result"] == "unavailable" and "garbage" in state["attempts"][-1]["answer"]
+
+
+def test_edited_reveal_files_are_refused(enoch: Enoch, tmp_path: Path) -> None:
+    plan_dir, groups = make_plan(enoch, tmp_path)
+    assert enoch("inscribe", "reveal", str(plan_dir), *funding_args(groups, "ab" * 32)).exit_code == 0
+    files = sorted((plan_dir / "reveals").glob("group-*.hex"))
+    original = files[0].read_bytes()
+    files[0].write_bytes(files[1].read_bytes())  # group 1's reveal under group 0's name
+    result = enoch("inscribe", "status", str(plan_dir))
+    assert result.exit_code == 65 and "is not a reveal of group 0" in result.stderr
+    files[0].write_bytes(original[:-3] + b"\n")  # truncated
+    assert enoch("inscribe", "status", str(plan_dir)).exit_code == 65
+    files[0].write_bytes(b"zz\n")
+    assert enoch("inscribe", "broadcast", str(plan_dir), "--node", "bitcoind:http://127.0.0.1:1").exit_code == 65
+    files[0].write_bytes(original)
+    (plan_dir / "reveals" / "group-0099-x.hex").write_bytes(original)
+    result = enoch("inscribe", "status", str(plan_dir))
+    assert result.exit_code == 65 and "no group 99" in result.stderr
