@@ -182,3 +182,17 @@ def test_edited_reveal_files_are_refused(enoch: Enoch, tmp_path: Path) -> None:
     (plan_dir / "reveals" / "group-0099-x.hex").write_bytes(original)
     result = enoch("inscribe", "status", str(plan_dir))
     assert result.exit_code == 65 and "no group 99" in result.stderr
+
+
+@pytest.mark.parametrize("kind,reason", [("bitcoind", "txn-already-known"), ("mempool", 'sendrawtransaction RPC error: {"code":-27,"message":"Transaction already in block chain"}')])
+def test_already_known_is_not_a_refusal(enoch: Enoch, tmp_path: Path, kind: str, reason: str) -> None:
+    # A node without -txindex cannot say a confirmed reveal is confirmed; its
+    # refusal "I have it already" is reported as such, exit 0.
+    plan_dir, groups = make_plan(enoch, tmp_path)
+    chain = FakeChain()
+    chain.refuse = lambda _raw: reason
+    assert enoch("inscribe", "reveal", str(plan_dir), *funding_args(groups, "ab" * 32, only=[0])).exit_code == 0
+    with fake_node(chain) as url:
+        result = enoch("inscribe", "broadcast", str(plan_dir), "--node", f"{kind}:{url}", "--group", "0", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["groups"][0]["action"] == "known"

@@ -50,6 +50,17 @@ class BroadcastNode(Protocol):
     def raw_tx(self, txid: bytes | str) -> bytes: ...
 
 
+#: Answers meaning "I have it already" (bitcoind reject reasons, RPC_VERIFY_ALREADY_IN_CHAIN and
+#: its text as Esplora relays it): the reveal is out there, nothing was refused.
+_ALREADY = ("txn-already-in-mempool", "txn-already-known", "already in block chain", "already in utxo set", '"code":-27')
+_RPC_ALREADY_IN_CHAIN = -27
+
+
+def already_known(reason: str, rpc_code: int | None = None) -> bool:
+    """Whether a refusal only says the node already has the transaction."""
+    return rpc_code == _RPC_ALREADY_IN_CHAIN or any(a in reason.lower() for a in _ALREADY)
+
+
 def utc_now() -> str:
     """The current time as ``YYYY-MM-DDTHH:MM:SSZ``."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -58,7 +69,8 @@ def utc_now() -> str:
 @dataclass(frozen=True)
 class Outcome:
     """What broadcast did for one group: ``action`` is one of ``sent``,
-    ``in-mempool``, ``confirmed``, ``rejected``, ``miner`` or ``unsigned``."""
+    ``in-mempool``, ``known`` (the node answered it has it already),
+    ``confirmed``, ``rejected``, ``miner`` or ``unsigned``."""
 
     group: int
     action: str
@@ -107,7 +119,8 @@ def _send(rec: _Recorder, node: BroadcastNode, r: StoredReveal, step: str) -> Ou
         txid = node.send_tx(r.raw)
     except TxRejectedError as exc:
         rec.answer(index, "rejected", exc.reason)
-        return Outcome(r.group, "rejected", r.tx.txid, exc.reason, r.path)
+        action = "known" if already_known(exc.reason, exc.rpc_code) else "rejected"
+        return Outcome(r.group, action, r.tx.txid, exc.reason, r.path)
     except SourceUnavailableError as exc:
         rec.answer(index, "unavailable", exc.message)
         raise
@@ -153,7 +166,8 @@ def broadcast(
             ok, reason = test
             rec.answer(index, "accepted" if ok else "rejected", reason)
             if not ok:
-                outcomes.append(Outcome(g, "rejected", latest.tx.txid, reason, latest.path))
+                action = "known" if already_known(reason) else "rejected"
+                outcomes.append(Outcome(g, action, latest.tx.txid, reason, latest.path))
                 continue
         outcomes.append(_send(rec, node, latest, send_step))
     return outcomes

@@ -23,6 +23,7 @@ def _outcome_line(o: Outcome) -> str:
     what = {
         "sent": f"sent {o.txid}",
         "in-mempool": f"{o.txid} is already in the node's mempool",
+        "known": f"{o.txid}: the node has it already ({o.answer})",
         "confirmed": f"{o.txid} is confirmed; nothing sent",
         "rejected": f"{o.txid} REFUSED by the node: {o.answer}",
         "miner": f"{o.txid} is {o.answer}, above the 400,000 WU relay limit: never sent to a node; "
