@@ -18,7 +18,8 @@ from toolkit.chain.header import HeaderCheck
 _CAVEAT = "a valid header proves work was done on it, not its height or that it is on the best chain"
 
 
-def _header_json(check: HeaderCheck) -> dict[str, Any]:
+def header_json(check: HeaderCheck) -> dict[str, Any]:
+    """One header's object in ``header verify --json``."""
     h = check.header
     return {
         "hash": h.hash_display,
@@ -53,7 +54,7 @@ class HeaderReport:
         return all(c.ok for c in self.checks)
 
     def to_json(self) -> dict[str, Any]:
-        headers = [_header_json(c) for c in self.checks]
+        headers = [header_json(c) for c in self.checks]
         tip = headers[-1]
         return {
             "hash": tip["hash"],

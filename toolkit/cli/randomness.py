@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
+from toolkit.chain.networks import CHAIN_NETWORKS
 from toolkit.cli.options import block_options, json_option
 from toolkit.core.errors import InputMissingError, MalformedInputError, UsageError
 from toolkit.randomness.iching import METHODS, Casting, cast
@@ -79,26 +80,32 @@ def header() -> None:
 
 @header.command("verify")
 @click.argument("header_hex", required=False, metavar="HEADER_HEX")
-@click.option("--file", "file_", metavar="F", help="Headers: hex, one per line, or raw 80-byte records (- = stdin).")
+@click.option(
+    "--file", "file_", metavar="F",
+    help="Header chain: hex, one per line (blank and # lines ignored), or raw 80-byte records (- = stdin).",
+)
+@click.option("--network", type=click.Choice(CHAIN_NETWORKS), default="mainnet", show_default=True)
+@click.option("--no-anchor", is_flag=True, help="Check links and proof of work only; heights are not proven.")
 @json_option
-def header_verify(header_hex: str | None, file_: str | None, json_mode: bool) -> Result:
-    """Hash, target, difficulty and proof of work of a header; for several
-    consecutive headers also each prev-hash link.  Exit 1 if any check fails.
+def header_verify(header_hex: str | None, file_: str | None, network: str, no_anchor: bool, json_mode: bool) -> Result:
+    """Hash, target, difficulty and proof of work of one header; or a header
+    chain (SPEC H): links, proof of work, difficulty and retargets, anchor,
+    heights and chain work.  Exit 1 if any check fails.
 
-    A valid header proves that work was done on it, not its height or that
-    it is part of the best chain."""
-    from toolkit.core.fsio import read_input
-    from toolkit.chain.header import BlockHeader, check_chain, parse_headers
-    from toolkit.cli.header_report import HeaderReport
-
+    A single valid header proves that work was done on it, not its height;
+    an anchored chain proves heights from a checkpoint."""
     if (header_hex is None) == (file_ is None):
         raise UsageError("give exactly one of HEADER_HEX and --file")
     if header_hex is not None:
-        headers = [BlockHeader.from_hex(header_hex)]
-    else:
-        assert file_ is not None
-        headers = parse_headers(read_input(file_, what="header file"))
-    return HeaderReport(check_chain(headers))
+        from toolkit.chain.header import BlockHeader, check_chain
+        from toolkit.cli.header_report import HeaderReport
+
+        return HeaderReport(check_chain([BlockHeader.from_hex(header_hex)]))
+    from toolkit.chain.headerchain import read_header_file, verify_chain
+    from toolkit.cli.chain_report import ChainReport
+
+    assert file_ is not None
+    return ChainReport(verify_chain(read_header_file(file_), network, anchored=not no_anchor))
 
 
 # --- shared randomness options ------------------------------------------------
