@@ -7,7 +7,6 @@ dependencies are never imported here (cold start; offline commands).
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from toolkit.chain.networks import CHAIN_NETWORKS
-from toolkit.cli.options import block_options, json_option
+from toolkit.cli.options import DecimalInt, block_options, json_option
 from toolkit.core.errors import InputMissingError, MalformedInputError, UsageError
 from toolkit.randomness.iching import METHODS, Casting, cast
 from toolkit.cli.render import Progress, Result
@@ -32,32 +31,6 @@ _PROGRESS_MIN_BYTES = 1 << 20
 #: and on the items a ``shuffle`` outputs (ITEMs x --count): memory stays bounded.
 _MAX_BYTES = 1 << 24
 _MAX_ITEMS = 1 << 24
-_DECIMAL = re.compile(r"[+-]?[0-9]+")
-_MAX_DIGITS = 4000  # below Python's int/str conversion limit (4300)
-
-
-class DecimalInt(click.ParamType[int]):
-    """A plain ASCII decimal integer: optional sign, digits only.  Python's
-    ``int()`` would also take ``1_000``, surrounding blanks and non-ASCII
-    digits; a replayed command line must mean the same in any language."""
-
-    name = "integer"
-
-    def __init__(self, low: int | None = None, high: int | None = None) -> None:
-        self.low, self.high = low, high
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        if isinstance(value, int):
-            number = value
-        else:
-            text = str(value)
-            if not _DECIMAL.fullmatch(text) or len(text) > _MAX_DIGITS:
-                shown = text if len(text) <= 40 else text[:40] + "..."
-                self.fail(f"{shown!r} is not a decimal integer (ASCII digits, optional sign, at most {_MAX_DIGITS} digits)", param, ctx)
-            number = int(text)
-        if (self.low is not None and number < self.low) or (self.high is not None and number > self.high):
-            self.fail(f"{number} is not in the range {self.low}..{self.high}", param, ctx)
-        return number
 
 
 def _utf8_items(items: tuple[str, ...]) -> tuple[str, ...]:
@@ -129,12 +102,16 @@ class HexagramResult:
     exit_code: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return {"source": self.source.to_json(), **self.casting.to_json()}
+        return {"source": self.source.to_json(), **self.casting.to_json(), **self.source.height_json()}
 
     def to_text(self) -> str:
         from toolkit.randomness.iching_text import render_casting
 
-        return render_casting(self.casting, self.source.to_json())
+        text = render_casting(self.casting, self.source.to_json())
+        if self.source.height is not None:
+            h = self.source.height
+            text = text.rstrip("\n") + f"\nblock at height {h.height}, {h.confirmations} confirmations (proven by an anchored header chain)"
+        return text
 
 
 @click.command()
@@ -150,14 +127,19 @@ def hexagram(
     method: str,
     batch: str | None,
     json_mode: bool,
+    **height_opts: Any,
 ) -> HexagramResult | int:
-    """Cast an I Ching hexagram from a block hash (SPEC R)."""
+    """Cast an I Ching hexagram from a block hash (SPEC R), or from the block
+    at --height proven by an anchored header chain (SPEC H)."""
+    from toolkit.cli.height_source import HeightRequest
+
     context = context or ""
+    height = HeightRequest.pop_from(height_opts)
     if batch is not None:
-        if block_hash is not None or header_hex is not None or vrf_proof is not None:
-            raise UsageError("--batch reads the block hashes; do not combine it with --block-hash, --header or --vrf-proof")
+        if block_hash is not None or header_hex is not None or vrf_proof is not None or height.given:
+            raise UsageError("--batch reads the block hashes; do not combine it with --block-hash, --header, --height or --vrf-proof")
         return _batch(batch, context, method)
-    src = resolve_source(block_hash=block_hash, header=header_hex, vrf_proof=vrf_proof, context=context)
+    src = resolve_source(block_hash=block_hash, header=header_hex, vrf_proof=vrf_proof, context=context, height=height)
     return HexagramResult(src, cast(src.source.stream(), method))
 
 
@@ -205,16 +187,18 @@ class RandomResult:
 
     def to_json(self) -> dict[str, Any]:
         values = self.values[0] if self.flat else self.values
-        return {"values": values, "source": self.source.to_json()}
+        return {"values": values, "source": self.source.to_json(), **self.source.height_json()}
 
     def to_text(self) -> str:
         return "\n".join(" ".join(v) if isinstance(v, list) else str(v) for v in self.values)
 
 
 def _draw(src_opts: dict[str, Any], count: int, one: Callable[..., Any], *, flat: bool = False) -> RandomResult:
+    from toolkit.cli.height_source import HeightRequest
+
     src = resolve_source(
-        block_hash=src_opts["block_hash"], header=src_opts["header_hex"], vrf_proof=src_opts["vrf_proof"],
-        context=src_opts["context"] or "",
+        block_hash=src_opts.pop("block_hash"), header=src_opts.pop("header_hex"), vrf_proof=src_opts.pop("vrf_proof"),
+        context=src_opts.pop("context") or "", height=HeightRequest.pop_from(src_opts),
     )
     stream = src.source.stream()
     return RandomResult(src, [one(stream) for _ in range(count)], flat=flat and count == 1)
