@@ -84,3 +84,11 @@ def test_other_networks_and_usage(enoch: Enoch, tmp_path: Path) -> None:
 def test_malformed_line_is_exit_65(enoch: Enoch, tmp_path: Path) -> None:
     r = _run(enoch, tmp_path, LINES[:5] + ["zz" * 80] + LINES[5:10])
     assert r.exit_code == 65 and "line 7: block header is not hex" in r.stderr
+
+
+def test_docs_example_is_the_real_output(enoch: Enoch, monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "randomness.md").read_text(encoding="utf-8")
+    command = "$ enoch header verify --file fixtures/mainnet-headers/mainnet-headers-80001-100000.txt\n"
+    quoted = doc.split(command)[1].split("```")[0]
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    assert enoch(*command[2:].split()[1:]).stdout == quoted

@@ -17,6 +17,7 @@ with no header is malformed (exit 65).
 
 from __future__ import annotations
 
+import binascii
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO, Final
@@ -34,6 +35,14 @@ _BLANKS: Final = b" \t\r"
 
 
 def _header_line(line: bytes, number: int) -> bytes | None:
+    if len(line) == 2 * HEADER_SIZE:
+        # Fast path for the common exact line: unhexlify is strict (hex
+        # digits only, no blanks, no sign); anything else takes the slow
+        # path below, which finds the precise message.
+        try:
+            return binascii.unhexlify(line)
+        except binascii.Error:
+            pass
     text = line.strip(_BLANKS)
     if not text or text.startswith(b"#"):
         return None
