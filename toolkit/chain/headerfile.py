@@ -22,11 +22,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO, Final
 
+from toolkit.chain.header import HEADER_SIZE
 from toolkit.core.errors import MalformedInputError
 from toolkit.core.fsio import open_input, read_error
 from toolkit.core.hexutil import parse_hex
 
-HEADER_SIZE: Final = 80
 #: The longest line accepted (a header line is 160 digits; room for a comment).
 MAX_LINE: Final = 4096
 _CHUNK: Final = 1 << 16
