@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from toolkit.core.errors import EXIT_OK, EXIT_VERIFY_FAILED
+from toolkit.chain.compact import difficulty_from_target
 from toolkit.chain.header import HeaderCheck
 
 _CAVEAT = "a valid header proves work was done on it, not its height or that it is on the best chain"
@@ -30,7 +31,7 @@ def header_json(check: HeaderCheck) -> dict[str, Any]:
         "bits": f"{h.bits:08x}",
         "nonce": h.nonce,
         "target": None if check.target is None else f"{check.target:064x}",
-        "difficulty": None if check.target is None else h.difficulty(),
+        "difficulty": None if check.target is None else difficulty_from_target(check.target),
         "pow_valid": check.pow_valid,
         "pow_error": check.pow_error,
         "link_valid": check.link_ok,

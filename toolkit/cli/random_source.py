@@ -53,7 +53,7 @@ def resolve_source(
     by_height = height is not None and height.given
     if sum(x is not None for x in (block_hash, header, vrf_proof)) + by_height != 1:
         raise UsageError("give exactly one of --block-hash, --header, --height and --vrf-proof")
-    if height is not None and by_height:
+    if height is not None and height.given:
         from toolkit.cli.height_source import resolve_height
 
         proof = resolve_height(height)

@@ -71,9 +71,12 @@ def header_verify(header_hex: str | None, file_: str | None, network: str, no_an
         raise UsageError("give exactly one of HEADER_HEX and --file")
     if header_hex is not None:
         from toolkit.chain.header import BlockHeader, check_chain
+        from toolkit.chain.networks import chain_params
         from toolkit.cli.header_report import HeaderReport
 
-        return HeaderReport(check_chain([BlockHeader.from_hex(header_hex)]))
+        # Proof of work alone, against the network's limit (mainnet's unless --network says).
+        limit = chain_params(network).pow_limit
+        return HeaderReport(check_chain([BlockHeader.from_hex(header_hex)], pow_limit=limit))
     from toolkit.chain.headerchain import read_header_file, verify_chain
     from toolkit.cli.chain_report import ChainReport
 
