@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
-from toolkit.chain.networks import CHAIN_NETWORKS
+from toolkit.chain import CHAIN_NETWORKS
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -5,12 +5,14 @@ object every randomness command reports."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from toolkit.cli.height_source import HeightProof, HeightRequest
 from toolkit.core.errors import UsageError
 from toolkit.core.hexutil import block_hash_display_from_internal, block_hash_internal_from_display
 from toolkit.randomness.stream import Source
+
+if TYPE_CHECKING:  # imported when a height is given (cold start)
+    from toolkit.cli.height_source import HeightProof, HeightRequest
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
-from toolkit.chain.networks import CHAIN_NETWORKS
+from toolkit.chain import CHAIN_NETWORKS
 from toolkit.cli.options import DecimalInt, block_options, json_option
 from toolkit.core.errors import InputMissingError, MalformedInputError, UsageError
 from toolkit.randomness.iching import METHODS, Casting, cast
