@@ -32,7 +32,7 @@ class ProvenBlock:
     height: int
     hash_internal: bytes
     confirmations: int
-    chainwork: int
+    chainwork: int | None  # Core's chainwork of block H, when the chain module can compute it
     first_height: int
     tip_height: int
 

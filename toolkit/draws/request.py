@@ -68,10 +68,8 @@ class DrawRequest:
                 raise MalformedInputError(f"{_WHAT}: {name} must be a positive integer, got {value!r}")
         if len(self.entrants_root) != 32:
             raise MalformedInputError(f"{_WHAT}: entrants.root must be 32 bytes")
-        # K > n is refused before anything is published (exit 2 at commit);
-        # a request that says so anyway cannot be run.
-        if self.winners > self.entrant_count:
-            raise MalformedInputError(f"{_WHAT}: winners ({self.winners}) exceeds entrants.count ({self.entrant_count})")
+        # K > n is well-formed but cannot be drawn: commit and run refuse it
+        # (exit 2), verify finds no valid receipt for it (exit 1).
         canonical_dumps(self.context)  # lone surrogates: not hashable text
 
     def to_json(self) -> dict[str, Any]:

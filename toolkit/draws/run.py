@@ -34,6 +34,8 @@ def run_draw(
     prove block H with its confirmations (exit 1 otherwise), a VRF request
     needs its key (exit 2 otherwise)."""
     check_vrf_key(request, vrf_key)
+    if request.winners > request.entrant_count:
+        raise UsageError(f"cannot draw {request.winners} winners from {request.entrant_count} entrants")
     if entrants.count != request.entrant_count:
         raise VerificationError(
             f"the entrants file has {entrants.count} entrants, the request committed to {request.entrant_count}"

@@ -76,6 +76,8 @@ def verify_receipt(
     if beta is not None:
         checked.append("VRF proof")
     # Step 5.
+    if req.winners > req.entrant_count:
+        raise _fail(5, f"the request asks for {req.winners} winners from {req.entrant_count} entrants")
     expected = winner_indices(draw_source(rid, block.hash_internal, beta), req.entrant_count, req.winners)
     got = [w.index for w in receipt.winners]
     if got != expected:
