@@ -1,0 +1,95 @@
+"""Benchmark: a draw over 1,000,000 entrants -- ``enoch draw commit``, ``run``
+and ``verify``, each through the CLI entry point in-process (files on disk,
+atomic writes, parsing, rendering) -- against a baseline of one
+``hashlib.sha256`` over the same entrants file, measured in the same run.
+
+    python bench/draws.py [--entrants 1000000] [--pairs 5]
+
+The draw and the baseline alternate (--pairs times); figures are medians.
+Target (issue 10): commit + run + verify under 5 s.  Exit status 1 if missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# bench/vrf.py would shadow the vrf package (sys.path[0] is this directory).
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+from toolkit.cli import run  # noqa: E402
+
+TARGET_SECONDS = 5.0
+ROOT = Path(__file__).resolve().parent.parent
+HEADERS = ROOT / "fixtures" / "draws" / "mainnet-headers-80600-80660.txt"
+
+
+def enoch(*args: object) -> None:
+    """One enoch command in-process; its stdout is swallowed, a failure is fatal."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        code = run([str(a) for a in args])
+    if code != 0:
+        raise SystemExit(f"enoch {' '.join(map(str, args))} exited {code}")
+
+
+def one_draw(tmp: Path, entrants: Path, winners: int) -> tuple[float, float, float]:
+    request, receipt = tmp / "request.json", tmp / "receipt.json"
+    for p in (request, receipt):
+        p.unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    enoch("draw", "commit", "--network", "mainnet", "--height", 80645, "--context", "bench",
+          "--entrants", entrants, "--winners", winners, "-o", request)
+    t1 = time.perf_counter()
+    enoch("draw", "run", request, "--entrants", entrants, "--headers", HEADERS, "-o", receipt)
+    t2 = time.perf_counter()
+    enoch("draw", "verify", receipt, "--request", request)
+    t3 = time.perf_counter()
+    return t1 - t0, t2 - t1, t3 - t2
+
+
+def baseline(entrants: Path) -> float:
+    t = time.perf_counter()
+    hashlib.sha256(entrants.read_bytes()).digest()
+    return time.perf_counter() - t
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--entrants", type=int, default=1_000_000)
+    ap.add_argument("--winners", type=int, default=10)
+    ap.add_argument("--pairs", type=int, default=5)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        entrants = tmp / "entrants.txt"
+        entrants.write_bytes(b"".join(b"entrant-%07d@example.org\n" % i for i in range(args.entrants)))
+        draws: list[tuple[float, float, float]] = []
+        bases: list[float] = []
+        for _ in range(args.pairs):
+            draws.append(one_draw(tmp, entrants, args.winners))
+            bases.append(baseline(entrants))
+        size = entrants.stat().st_size
+    commit, run_, verify = (statistics.median(x[i] for x in draws) for i in range(3))
+    total = statistics.median(sum(x) for x in draws)
+    base = statistics.median(bases)
+    print(f"load average {os.getloadavg()[0]:.2f}; {args.entrants:,} entrants ({size / 1e6:.1f} MB), "
+          f"{args.winners} winners, medians of {args.pairs} alternating pairs")
+    print(f"  baseline sha256 of the file  {base * 1000:8.1f} ms")
+    print(f"  draw commit                  {commit * 1000:8.1f} ms")
+    print(f"  draw run                     {run_ * 1000:8.1f} ms")
+    print(f"  draw verify                  {verify * 1000:8.1f} ms")
+    print(f"  total                        {total * 1000:8.1f} ms  = {total / base:.0f}x the baseline"
+          f"  (target < {TARGET_SECONDS:.0f} s: {'met' if total < TARGET_SECONDS else 'MISSED'})")
+    return 0 if total < TARGET_SECONDS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
