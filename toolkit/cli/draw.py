@@ -85,12 +85,13 @@ def commit(
 @click.argument("request_file", metavar="REQUEST")
 @click.option("--entrants", "entrants_file", required=True, metavar="FILE", help="The entrants file committed to.")
 @click.option("--headers", "headers_file", metavar="F", help="Header chain file (SPEC H) holding block H and its confirmations.")
+@click.option("--node", metavar="SRC", help="Fetch the headers from a node: bitcoind:URL or mempool:URL.")
 @click.option("--vrf-key", "vrf_key_file", metavar="K", help="VRF key file, when the request names a VRF key.")
 @click.option("-o", "--output", required=True, metavar="FILE", help="The receipt file to write ('-': stdout).")
 @overwrite_option
 @json_option
 def run(
-    request_file: str, entrants_file: str, headers_file: str | None, vrf_key_file: str | None,
+    request_file: str, entrants_file: str, headers_file: str | None, node: str | None, vrf_key_file: str | None,
     output: str, overwrite: bool, json_mode: bool,
 ) -> Result:
     """Run a committed draw once block H has its confirmations; writes the receipt."""
@@ -98,11 +99,12 @@ def run(
     from toolkit.draws.run import run_draw
     from vrf.keys import read_key_file
 
-    if headers_file is None:
-        raise UsageError("give --headers F (a header chain file)")
+    if (headers_file is None) == (node is None):
+        raise UsageError("give exactly one of --headers F and --node SRC")
     request = DrawRequest.from_bytes(read_input(request_file, what="request file"))
     key = None if vrf_key_file is None else read_key_file(vrf_key_file)
-    receipt = run_draw(request, _entrants(entrants_file), read_header_file(headers_file), vrf_key=key)
+    headers = None if headers_file is None else read_header_file(headers_file)
+    receipt = run_draw(request, _entrants(entrants_file), headers, node=node, vrf_key=key)
     written = _write(output, receipt.to_bytes(), overwrite)
     data = {"request_id": receipt.request_id_hex, "block": _block_json(receipt, None),
             "winners": _winners_json(receipt.winners), "output": output}

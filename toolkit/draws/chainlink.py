@@ -7,22 +7,17 @@ the one module of ``toolkit.draws`` that knows that API.
   its C confirmations (Bitcoin Core's count: tip - H + 1).
 * :func:`prove_block` (``draw verify``, and ``run`` on its own output):
   verify an anchored chain and read block H and its confirmations off it.
+* :func:`node_headers` (``draw run --node``): the receipt's headers from a node.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final
 
+from toolkit.chain.checkpoints import PERIOD, checkpoint_table
 from toolkit.chain.headerchain import verify_chain
 from toolkit.core.errors import VerificationError
-
-PERIOD: Final = 2016
-#: How far below H ``draw run`` looks for a checkpoint to start the receipt's
-#: chain at.  The shipped table covers every period up to its date; a
-#: height further than this past the table's end needs a newer enoch.
-MAX_PERIODS_BACK: Final = 24
 
 
 @dataclass(frozen=True)
@@ -53,10 +48,13 @@ def prove_block(headers: Sequence[bytes], network: str, height: int, confirmatio
     return ProvenBlock(height, block.hash_internal, have, block.chainwork, chain.first_height, chain.tip_height)
 
 
-def _period_ends_below(height: int) -> list[int]:
-    """Heights 2016k + 2015 below ``height``, highest first (checkpoint candidates)."""
-    top = (height - PERIOD) // PERIOD * PERIOD + PERIOD - 1  # largest 2016k + 2015 < height
-    return [top - i * PERIOD for i in range(MAX_PERIODS_BACK) if top - i * PERIOD >= -1]
+def receipt_start(network: str, height: int) -> int:
+    """The first height of a receipt's chain: just after the last checkpoint
+    below ``height`` that the shipped table holds (1, after the genesis block,
+    when there is none)."""
+    table = checkpoint_table(network)
+    below = min((height - PERIOD) // PERIOD * PERIOD + PERIOD - 1, table.last_height)
+    return max(below, 0) + 1
 
 
 def receipt_headers(
@@ -64,10 +62,8 @@ def receipt_headers(
 ) -> tuple[tuple[bytes, ...], ProvenBlock]:
     """Verify a whole header chain (any anchored chain holding H and its
     confirmations), then return the receipt's chain cut from it and block H."""
-    candidates = _period_ends_below(height)
-    end = height + confirmations - 1
-    keep = range(candidates[-1] + 1, end + 1)
-    chain = verify_chain(headers, network, keep_heights=keep, anchored=True)
+    start, end = receipt_start(network, height), height + confirmations - 1
+    chain = verify_chain(headers, network, keep_heights=range(start, end + 1), anchored=True)
     if not chain.first_height <= height <= chain.tip_height:
         raise VerificationError(
             f"block {height} is not in the header chain (heights {chain.first_height} to {chain.tip_height})"
@@ -75,17 +71,27 @@ def receipt_headers(
     if chain.tip_height < end:
         have = chain.tip_height - height + 1
         raise VerificationError(f"block {height} has only {have} confirmations, {confirmations} required")
-    # The last checkpoint below H (-1: the genesis block) the chain reaches
-    # back to.  Which period ends the shipped table holds is for
-    # verify_chain to say: the first cut that verifies as anchored is it.
-    for start in candidates:
-        if start + 1 < chain.first_height:
-            break
-        cut = tuple(chain.block_at(h).header for h in range(start + 1, end + 1))
-        try:
-            return cut, prove_block(cut, network, height, confirmations)
-        except VerificationError:
-            continue  # start is past the end of the checkpoint table: not an anchor
-    raise VerificationError(
-        f"no checkpoint within {MAX_PERIODS_BACK} periods below height {height} that the header chain reaches"
-    )
+    if chain.first_height > start:
+        raise VerificationError(
+            f"the header chain starts at height {chain.first_height}; a receipt needs the headers from "
+            f"height {start}, just after the checkpoint below {height}"
+        )
+    cut = tuple(chain.block_at(h).header for h in range(start, end + 1))
+    # Verified again on its own: the receipt must stand without the rest.
+    return cut, prove_block(cut, network, height, confirmations)
+
+
+def node_headers(spec: str, network: str, height: int, confirmations: int) -> list[bytes]:
+    """The headers a receipt needs, fetched from ``--node SRC`` (each one
+    checked by the node client to hash to the hash asked for; the chain is
+    verified by :func:`receipt_headers` like any other)."""
+    from toolkit.sources.nodes import open_node  # the HTTP stack only when a node is used
+
+    node = open_node(spec)
+    start, end = receipt_start(network, height), height + confirmations - 1
+    tip = node.tip_height()
+    if tip < height:
+        raise VerificationError(f"block {height} does not exist yet (the node's tip is {tip})")
+    if tip < end:
+        raise VerificationError(f"block {height} has only {tip - height + 1} confirmations, {confirmations} required")
+    return [node.header(node.block_hash_internal_at(h)) for h in range(start, end + 1)]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from toolkit.core.errors import UsageError, VerificationError
+from toolkit.core.errors import SourceUnavailableError, UsageError, VerificationError
 from toolkit.core.hexutil import block_hash_display_from_internal
-from toolkit.draws.chainlink import receipt_headers
+from toolkit.draws.chainlink import ProvenBlock, node_headers, receipt_headers
 from toolkit.draws.derive import draw_source, winner_indices
 from toolkit.draws.entrants import Entrants
 from toolkit.draws.receipt import DrawReceipt, Winner
@@ -28,11 +28,17 @@ def check_vrf_key(request: DrawRequest, key: KeyPair | None) -> None:
 
 
 def run_draw(
-    request: DrawRequest, entrants: Entrants, headers: Iterable[bytes], *, vrf_key: KeyPair | None = None
+    request: DrawRequest,
+    entrants: Entrants,
+    headers: Iterable[bytes] | None,
+    *,
+    node: str | None = None,
+    vrf_key: KeyPair | None = None,
 ) -> DrawReceipt:
-    """Run a committed draw: entrants must match the request, the chain must
-    prove block H with its confirmations (exit 1 otherwise), a VRF request
-    needs its key (exit 2 otherwise)."""
+    """Run a committed draw: entrants must match the request, the chain (from
+    ``headers`` or fetched from ``node``) must prove block H with its
+    confirmations (exit 1 otherwise), a VRF request needs its key (exit 2
+    otherwise)."""
     check_vrf_key(request, vrf_key)
     if request.winners > request.entrant_count:
         raise UsageError(f"cannot draw {request.winners} winners from {request.entrant_count} entrants")
@@ -40,7 +46,7 @@ def run_draw(
         raise VerificationError(
             f"the entrants file has {entrants.count} entrants, the request committed to {request.entrant_count}"
         )
-    cut, block = receipt_headers(headers, request.network, request.height, request.confirmations)
+    cut, block = _block(request, headers, node)
     rid = request.request_id_hex
     proof: ProofRecord | None = None
     beta: bytes | None = None
@@ -60,3 +66,21 @@ def run_draw(
         vrf_proof=proof,
         winners=tuple(Winner(i, entrants.name(i), tuple(p)) for i, p in zip(indices, paths)),
     )
+
+
+def _block(
+    request: DrawRequest, headers: Iterable[bytes] | None, node: str | None
+) -> tuple[tuple[bytes, ...], ProvenBlock]:
+    if (headers is None) == (node is None):
+        raise UsageError("give exactly one of --headers and --node")
+    args = (request.network, request.height, request.confirmations)
+    if headers is not None:
+        return receipt_headers(headers, *args)
+    assert node is not None
+    fetched = node_headers(node, *args)  # too few confirmations: exit 1 here
+    try:
+        return receipt_headers(fetched, *args)
+    except VerificationError as exc:
+        # Decision (as toolkit.sources.nodes): a node whose headers do not
+        # verify gave garbage (69); exit 1 is for the user's own data.
+        raise SourceUnavailableError(f"node {node}: its headers do not verify: {exc.reason}") from None
