@@ -13,6 +13,7 @@ from toolkit.cli.render import Result, SimpleResult, info
 from toolkit.core.errors import UsageError, VerificationError
 from toolkit.core.fsio import atomic_write, read_input
 from toolkit.core.hexutil import parse_hex
+from toolkit.draws.chainlink import ProvenBlock
 from toolkit.draws.entrants import Entrants, parse_entrants
 from toolkit.draws.receipt import DrawReceipt, Winner
 from toolkit.draws.request import NETWORKS, DrawRequest
@@ -115,10 +116,12 @@ def run(
     return SimpleResult(data=data, text="\n".join(lines))
 
 
-def _block_json(receipt: DrawReceipt, confirmations: int | None) -> dict[str, Any]:
+def _block_json(receipt: DrawReceipt, block: ProvenBlock | None) -> dict[str, Any]:
     out: dict[str, Any] = {"height": receipt.block_height, "hash": receipt.block_hash_display}
-    if confirmations is not None:
-        out["confirmations"] = confirmations
+    if block is not None:  # what the header chain proved (SPEC H's JSON keys)
+        out["confirmations"] = block.confirmations
+        if block.chainwork is not None:
+            out["chainwork"] = f"{block.chainwork:x}"
     return out
 
 
@@ -128,7 +131,7 @@ class DrawVerifyResult:
 
     receipt: DrawReceipt
     checked: tuple[str, ...] = ()
-    confirmations: int | None = None
+    block: ProvenBlock | None = None
     reason: str | None = None
     exit_code: int = field(init=False, default=0)
 
@@ -139,7 +142,7 @@ class DrawVerifyResult:
         data: dict[str, Any] = {
             "valid": self.reason is None,
             "request_id": self.receipt.request_id_hex,
-            "block": _block_json(self.receipt, self.confirmations),
+            "block": _block_json(self.receipt, self.block),
             "winners": _winners_json(self.receipt.winners),
             "checked": list(self.checked),
         }
@@ -149,11 +152,11 @@ class DrawVerifyResult:
 
     def to_text(self) -> str:
         r = self.receipt
-        if self.reason is not None:
+        if self.reason is not None or self.block is None:
             return f"INVALID draw receipt: {self.reason}"
         return "\n".join([
             f"valid draw: {r.request.winners} of {r.request.entrant_count} entrants, "
-            f"block {r.block_height} {r.block_hash_display} ({self.confirmations} confirmations)",
+            f"block {r.block_height} {r.block_hash_display} ({self.block.confirmations} confirmations)",
             "winners:", *_winners_text(r.winners),
             f"checked: {', '.join(self.checked)}",
         ])
@@ -175,4 +178,4 @@ def verify(receipt_file: str, request_file: str | None, entrants_file: str | Non
         done = verify_receipt(receipt, request=request, entrants=entrants)
     except VerificationError as exc:
         return DrawVerifyResult(receipt, reason=exc.reason)
-    return DrawVerifyResult(receipt, done.checked, done.block.confirmations)
+    return DrawVerifyResult(receipt, done.checked, done.block)

@@ -20,13 +20,14 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from inscriptions.schema import Obj, hex_field, int_field, load_versioned, located, obj, str_field
+from toolkit.chain.networks import CHAIN_NETWORKS
 from toolkit.core.canonical_json import canonical_dumps
 from toolkit.core.errors import MalformedInputError
 from vrf.suites import suite_by_name
 
 REQUEST_FORMAT: Final = "enoch-draw-request/1"
-#: The networks SPEC H ships checkpoints for: a draw's height must be provable.
-NETWORKS: Final = ("mainnet", "testnet4", "signet")
+#: The networks SPEC H checks header chains on: a draw's height must be provable.
+NETWORKS: Final = CHAIN_NETWORKS
 _WHAT: Final = "draw request"
 _KEYS: Final = {"format", "network", "height", "confirmations", "context", "winners", "entrants", "vrf"}
 
