@@ -5,6 +5,7 @@ no enoch draw or randomness code) agrees on every value."""
 from __future__ import annotations
 
 import hashlib
+import re
 import json
 from pathlib import Path
 from typing import Any
@@ -70,3 +71,23 @@ def test_reference_rejects_what_the_docs_reject() -> None:
             ref.entrants(bad)
     with pytest.raises(UnicodeDecodeError):
         ref.entrants(b"\xff\n")
+
+
+def test_outputs_to_stdout_and_json(enoch: Enoch, tmp_path: Path) -> None:
+    vector = GOLDEN[0]
+    request, receipt = make_draw(enoch, tmp_path, vector)
+    from tests.drawkit import commit_args
+
+    got = enoch(*commit_args(vector["args"]), "-o", "-")
+    assert got.exit_code == 0 and got.stdout.encode() == request.read_bytes()
+    assert got.stderr == f"request id: {vector['request_id']}\n"
+    got = enoch(*commit_args(vector["args"]), "-o", tmp_path / "again.json", "--json")
+    assert got.json()["request_id"] == vector["request_id"] and got.json()["request"] == vector["request"]
+    got = enoch("draw", "run", request, "--entrants", ENTRANTS, "--headers", HEADERS, "-o", "-")
+    assert got.exit_code == 0 and got.stdout.encode() == receipt.read_bytes()
+    body = enoch("draw", "verify", receipt, "--json").json()
+    assert body["block"]["confirmations"] == 6 and re.fullmatch("[0-9a-f]{64}", body["block"]["chainwork"])
+    assert [w["index"] for w in body["winners"]] == vector["winners"]
+    text = enoch("draw", "verify", receipt).stdout.splitlines()
+    assert text[0].startswith("valid draw: 3 of 25 entrants, block 80645 ") and text[-1].startswith("checked: ")
+    assert len(text) == 2 + 3 + 1 and "n°23" in text[4]

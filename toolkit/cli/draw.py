@@ -121,7 +121,7 @@ def _block_json(receipt: DrawReceipt, block: ProvenBlock | None) -> dict[str, An
     if block is not None:  # what the header chain proved (SPEC H's JSON keys)
         out["confirmations"] = block.confirmations
         if block.chainwork is not None:
-            out["chainwork"] = f"{block.chainwork:x}"
+            out["chainwork"] = f"{block.chainwork:064x}"  # as bitcoin-cli getblockheader prints it
     return out
 
 
