@@ -209,3 +209,23 @@ def test_commit_refuses_an_invalid_vrf_key(enoch: Enoch, tmp_path: Path) -> None
     assert got.exit_code == 65 and "small order" in got.stderr
     without_suite = [a for a in commit_args(VRF["args"]) if a not in ("--vrf-suite", VRF["args"]["vrf_suite"])]
     assert enoch(*without_suite, "-o", tmp_path / "r.json").exit_code == 2
+
+
+def test_a_draw_at_a_checkpoint_height(enoch: Enoch, tmp_path: Path) -> None:
+    """Block 80,639 is a checkpoint: the receipt's chain starts at it (anchored
+    by that header) rather than 2,016 blocks earlier, which the file lacks."""
+    request = tmp_path / "request.json"
+    receipt = tmp_path / "receipt.json"
+    args = dict(BLOCK["args"], height=80639, confirmations=2)
+    assert enoch(*commit_args(args), "-o", request).exit_code == 0
+    got = _run(enoch, request, receipt)
+    assert got.exit_code == 0, got.stderr
+    doc = json.loads(receipt.read_bytes())
+    assert doc["headers"] == HEADERS.read_text().split()[39:41]
+    assert doc["block"]["hash"] == "0000000000235b1ec6656d8e91f3dde3b6ab9ad7e75b332e4da9355ce60d860e"
+    assert enoch("draw", "verify", receipt, "--request", request).exit_code == 0
+    # One block later, the chain must reach back to the checkpoint at 80,639.
+    args = dict(BLOCK["args"], height=80640, confirmations=2)
+    assert enoch(*commit_args(args), "-o", request, "--overwrite").exit_code == 0
+    assert _run(enoch, request, receipt, "--overwrite").exit_code == 0
+    assert json.loads(receipt.read_bytes())["headers"] == HEADERS.read_text().split()[40:42]

@@ -51,8 +51,16 @@ def prove_block(headers: Sequence[bytes], network: str, height: int, confirmatio
 def receipt_start(network: str, height: int) -> int:
     """The first height of a receipt's chain: just after the last checkpoint
     below ``height`` that the shipped table holds (1, after the genesis block,
-    when there is none)."""
+    when there is none) -- or ``height`` itself when block H is a checkpoint.
+
+    Decision: SPEC D says "after a checkpoint at or below H"; after H itself
+    would leave block H out of the receipt (its hash only the first header's
+    prev-hash).  Starting at H keeps H's header in, and the chain is anchored
+    by that header being a checkpoint block (SPEC H).
+    """
     table = checkpoint_table(network)
+    if table.hash_at(height) is not None:
+        return height
     below = min((height - PERIOD) // PERIOD * PERIOD + PERIOD - 1, table.last_height)
     return max(below, 0) + 1
 
