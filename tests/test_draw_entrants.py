@@ -74,3 +74,16 @@ def test_more_winners_than_entrants_is_a_usage_error(enoch: Enoch, tmp_path: Pat
     assert got.exit_code == 2 and "cannot draw 4 winners from 3 entrants" in got.stderr
     assert not out.exists()
     assert enoch(*args, "--winners", "3", "-o", out).exit_code == 0  # K = n is a full ordering
+
+
+def test_commit_warns_about_a_byte_order_mark_and_a_past_height(enoch: Enoch, tmp_path: Path) -> None:
+    entrants = tmp_path / "entrants.txt"
+    entrants.write_bytes(b"\xef\xbb\xbfa\nb\n")
+    args = ["draw", "commit", "--network", "mainnet", "--context", "c", "--entrants", entrants, "--winners", "1"]
+    got = enoch(*args, "--height", "900000", "-o", tmp_path / "r1.json")
+    assert got.exit_code == 0
+    assert "byte-order mark" in got.stderr and "already exists" in got.stderr
+    assert parse_entrants(entrants.read_bytes()).raw[0] == b"\xef\xbb\xbfa"  # kept: SPEC D trims nothing else
+    entrants.write_bytes(b"a\nb\n")
+    got = enoch(*args, "--height", "5000000", "-o", tmp_path / "r2.json")
+    assert got.exit_code == 0 and got.stderr == ""

@@ -65,10 +65,12 @@ def commit(
     from toolkit.draws.commit import make_request
 
     pk = None if vrf_public_key is None else parse_hex(vrf_public_key, what="--vrf-public-key")
+    entrants = _entrants(entrants_file)
     request = make_request(
         network=network, height=height, confirmations=confirmations, context=context,
-        entrants=_entrants(entrants_file), winners=winners, vrf_suite=vrf_suite, vrf_public_key=pk,
+        entrants=entrants, winners=winners, vrf_suite=vrf_suite, vrf_public_key=pk,
     )
+    _warn_commit(network, height, entrants.raw[0])
     written = _write(output, request.to_bytes(), overwrite)
     rid = request.request_id_hex
     data = {"request_id": rid, "request": request.to_json(), "output": output}
@@ -80,6 +82,18 @@ def commit(
         f"publish (or inscribe) the request id before block {height} exists on {network}"
     )
     return SimpleResult(data=data, text=text)
+
+
+def _warn_commit(network: str, height: int, first_entrant: bytes) -> None:
+    """Diagnostics (stderr) for rules that are valid but probably not meant."""
+    from toolkit.chain.checkpoints import checkpoint_table
+
+    last = checkpoint_table(network).last_height
+    if height <= last:
+        info(f"warning: block {height} already exists ({network} checkpoints reach {last}): "
+             "a draw is fair only if committed before its block is mined")
+    if first_entrant.startswith(b"\xef\xbb\xbf"):
+        info("warning: the entrants file starts with a UTF-8 byte-order mark; it is part of the first entrant")
 
 
 @draw.command()
