@@ -35,11 +35,12 @@ HEADERS = ROOT / "fixtures" / "draws" / "mainnet-headers-80600-80660.txt"
 
 
 def enoch(*args: object) -> None:
-    """One enoch command in-process; its stdout is swallowed, a failure is fatal."""
-    with contextlib.redirect_stdout(io.StringIO()):
+    """One enoch command in-process; its output is swallowed, a failure is fatal."""
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
         code = run([str(a) for a in args])
     if code != 0:
-        raise SystemExit(f"enoch {' '.join(map(str, args))} exited {code}")
+        raise SystemExit(f"enoch {' '.join(map(str, args))} exited {code}: {err.getvalue()}")
 
 
 def one_draw(tmp: Path, entrants: Path, winners: int) -> tuple[float, float, float, float]:
