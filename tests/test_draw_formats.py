@@ -72,6 +72,8 @@ REQUEST_EDITS: list[tuple[str, Edit]] = [
     ("height zero", _set("height", 0)),
     ("height bool", _set("height", True)),
     ("confirmations zero", _set("confirmations", 0)),
+    ("confirmations above 100,000", _set("confirmations", 100_001)),
+    ("confirmations 2**53-1", _set("confirmations", 2**53 - 1)),
     ("winners zero", _set("winners", 0)),
     ("count zero", _set("entrants.count", 0)),
     ("root short", _set("entrants.root", "00" * 31)),

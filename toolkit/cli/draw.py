@@ -16,7 +16,7 @@ from toolkit.core.hexutil import parse_hex
 from toolkit.draws.chainlink import ProvenBlock
 from toolkit.draws.entrants import Entrants, parse_entrants
 from toolkit.draws.receipt import DrawReceipt, Winner
-from toolkit.draws.request import NETWORKS, DrawRequest
+from toolkit.draws.request import MAX_CONFIRMATIONS, NETWORKS, DrawRequest
 
 
 @click.group()
@@ -50,7 +50,7 @@ def _winners_json(winners: tuple[Winner, ...]) -> list[dict[str, Any]]:
 @click.option("--context", required=True, metavar="C", help="What the draw is for (UTF-8 text, bound into the request).")
 @click.option("--entrants", "entrants_file", required=True, metavar="FILE", help="One entrant per line (UTF-8).")
 @click.option("--winners", required=True, type=click.IntRange(min=1), metavar="K", help="Number of winners.")
-@click.option("--confirmations", default=6, show_default=True, type=click.IntRange(min=1),
+@click.option("--confirmations", default=6, show_default=True, type=click.IntRange(min=1, max=MAX_CONFIRMATIONS),
               help="Confirmations block H needs before the draw may run.")
 @click.option("--vrf-public-key", metavar="HEX", help="Only the holder of this VRF key can run the draw.")
 @click.option("--vrf-suite", metavar="S", help="RFC 9381 suite of --vrf-public-key.")

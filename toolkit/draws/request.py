@@ -28,6 +28,9 @@ from vrf.suites import suite_by_name
 REQUEST_FORMAT: Final = "enoch-draw-request/1"
 #: The networks SPEC H checks header chains on: a draw's height must be provable.
 NETWORKS: Final = CHAIN_NETWORKS
+#: Upper bound on ``confirmations`` (about two years of blocks): a receipt
+#: carries that many headers, and ``draw run`` keeps them in memory.
+MAX_CONFIRMATIONS: Final = 100_000
 _WHAT: Final = "draw request"
 _KEYS: Final = {"format", "network", "height", "confirmations", "context", "winners", "entrants", "vrf"}
 
@@ -67,6 +70,8 @@ class DrawRequest:
                             ("winners", self.winners), ("entrants.count", self.entrant_count)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise MalformedInputError(f"{_WHAT}: {name} must be a positive integer, got {value!r}")
+        if self.confirmations > MAX_CONFIRMATIONS:
+            raise MalformedInputError(f"{_WHAT}: confirmations must be at most {MAX_CONFIRMATIONS:,}")
         if len(self.entrants_root) != 32:
             raise MalformedInputError(f"{_WHAT}: entrants.root must be 32 bytes")
         # K > n is well-formed but cannot be drawn: commit and run refuse it
