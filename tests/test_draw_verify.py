@@ -229,3 +229,11 @@ def test_a_draw_at_a_checkpoint_height(enoch: Enoch, tmp_path: Path) -> None:
     assert enoch(*commit_args(args), "-o", request, "--overwrite").exit_code == 0
     assert _run(enoch, request, receipt, "--overwrite").exit_code == 0
     assert json.loads(receipt.read_bytes())["headers"] == HEADERS.read_text().split()[40:42]
+
+
+def test_run_refuses_a_height_far_past_the_checkpoints(enoch: Enoch, tmp_path: Path) -> None:
+    request = tmp_path / "request.json"
+    args = dict(BLOCK["args"], height=2**53 - 10)
+    assert enoch(*commit_args(args), "-o", request).exit_code == 0
+    got = _run(enoch, request, tmp_path / "receipt.json")
+    assert got.exit_code == 1 and "a newer enoch is needed" in got.stderr

@@ -19,6 +19,11 @@ from toolkit.chain.checkpoints import PERIOD, checkpoint_table
 from toolkit.chain.headerchain import verify_chain
 from toolkit.core.errors import VerificationError
 
+#: Most headers a receipt's chain may span: ten years of blocks past the last
+#: checkpoint enoch ships.  Beyond that the height is absurd or enoch is too
+#: old, and ``draw run`` would hold an unbounded number of headers.
+MAX_SPAN = 525_000
+
 
 @dataclass(frozen=True)
 class ProvenBlock:
@@ -65,13 +70,25 @@ def receipt_start(network: str, height: int) -> int:
     return max(below, 0) + 1
 
 
+def receipt_span(network: str, height: int, confirmations: int) -> range:
+    """The heights of a receipt's chain (at most :data:`MAX_SPAN`, else exit 1)."""
+    start, end = receipt_start(network, height), height + confirmations - 1
+    if end - start >= MAX_SPAN:
+        raise VerificationError(
+            f"block {height} is {height - start + 1:,} blocks past the last checkpoint this enoch ships; "
+            "a newer enoch is needed to prove its height"
+        )
+    return range(start, end + 1)
+
+
 def receipt_headers(
     headers: Iterable[bytes], network: str, height: int, confirmations: int
 ) -> tuple[tuple[bytes, ...], ProvenBlock]:
     """Verify a whole header chain (any anchored chain holding H and its
     confirmations), then return the receipt's chain cut from it and block H."""
-    start, end = receipt_start(network, height), height + confirmations - 1
-    chain = verify_chain(headers, network, keep_heights=range(start, end + 1), anchored=True)
+    span = receipt_span(network, height, confirmations)
+    start, end = span.start, span.stop - 1
+    chain = verify_chain(headers, network, keep_heights=span, anchored=True)
     if not chain.first_height <= height <= chain.tip_height:
         raise VerificationError(
             f"block {height} is not in the header chain (heights {chain.first_height} to {chain.tip_height})"
@@ -84,7 +101,7 @@ def receipt_headers(
             f"the header chain starts at height {chain.first_height}; a receipt needs the headers from "
             f"height {start}, just after the checkpoint below {height}"
         )
-    cut = tuple(chain.block_at(h).header for h in range(start, end + 1))
+    cut = tuple(chain.block_at(h).header for h in span)
     # Verified again on its own: the receipt must stand without the rest.
     return cut, prove_block(cut, network, height, confirmations)
 
@@ -95,11 +112,12 @@ def node_headers(spec: str, network: str, height: int, confirmations: int) -> li
     verified by :func:`receipt_headers` like any other)."""
     from toolkit.sources.nodes import open_node  # the HTTP stack only when a node is used
 
+    span = receipt_span(network, height, confirmations)
     node = open_node(spec)
-    start, end = receipt_start(network, height), height + confirmations - 1
+    end = span.stop - 1
     tip = node.tip_height()
     if tip < height:
         raise VerificationError(f"block {height} does not exist yet (the node's tip is {tip})")
     if tip < end:
         raise VerificationError(f"block {height} has only {tip - height + 1} confirmations, {confirmations} required")
-    return [node.header(node.block_hash_internal_at(h)) for h in range(start, end + 1)]
+    return [node.header(node.block_hash_internal_at(h)) for h in span]
