@@ -15,6 +15,7 @@ SUBCOMMANDS: dict[str, str] = {
     "reveal": "toolkit.cli.inscribe.reveal:reveal",
     "recover": "toolkit.cli.inscribe.reveal:recover_cmd",
     "decode": "toolkit.cli.inscribe.decode:decode_cmd",
+    "extract": "toolkit.cli.inscribe.extract:extract_cmd",
 }
 
 
