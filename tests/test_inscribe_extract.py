@@ -30,9 +30,12 @@ def revealed(enoch: Enoch, tmp_path: Path) -> tuple[Path, list[str]]:
     return batch, plan_and_reveal(enoch, batch, tmp_path / "plan")
 
 
+def item(b: bytes) -> bytes:
+    return compact_size(len(b)) + b
+
+
 def witness_tx(script: bytes, salt: int = 0) -> str:
     """A one-input segwit transaction whose witness is a script-path spend of ``script``."""
-    item = lambda b: compact_size(len(b)) + b  # noqa: E731
     witness = compact_size(3) + item(bytes(64)) + item(script) + item(b"\xc0" + bytes(32))
     body = (
         (2).to_bytes(4, "little") + b"\x00\x01" + b"\x01" + salt.to_bytes(32, "little") + bytes(4) + b"\x00" + b"\xff" * 4
