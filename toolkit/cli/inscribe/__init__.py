@@ -16,6 +16,7 @@ SUBCOMMANDS: dict[str, str] = {
     "recover": "toolkit.cli.inscribe.reveal:recover_cmd",
     "decode": "toolkit.cli.inscribe.decode:decode_cmd",
     "extract": "toolkit.cli.inscribe.extract:extract_cmd",
+    "loader": "toolkit.cli.inscribe.loader:loader_cmd",
 }
 
 
