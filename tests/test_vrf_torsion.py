@@ -62,3 +62,27 @@ def test_torsion_proofs_same_answer_on_both_backends(suite: Suite, on_key: bool,
         assert (answers[0] is not None) == (c % 2 == 0)
         outcomes.add(answers[0] is not None)
     assert outcomes == {True, False}  # both cases were exercised
+
+
+def test_small_order_constants_are_the_torsion_subgroup() -> None:
+    """The libsodium backend's 8 torsion encodings, re-derived with the
+    pycryptodome backend: the multiples of q * P for a point P of order 8q."""
+    from vrf.ed25519 import ED25519_ECC as curve
+    from vrf.ed25519_sodium import SMALL_ORDER_STRINGS
+
+    gen = None
+    for y in range(2, 100):
+        point = curve.string_to_point(y.to_bytes(32, "little"))
+        if point is None:
+            continue
+        candidate = curve.mul(point, curve.q)
+        if not curve.is_identity(curve.mul(candidate, 4)):  # order 8
+            gen = candidate
+            break
+    assert gen is not None
+    derived, acc = set(), gen
+    for _ in range(8):
+        derived.add(curve.point_to_string(acc))
+        acc = curve.add(acc, gen)
+    assert derived == SMALL_ORDER_STRINGS
+    assert all(curve.is_identity(curve.clear_cofactor(curve.string_to_point(s))) for s in derived)

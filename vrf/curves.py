@@ -25,12 +25,27 @@ import functools
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, TypeAlias
 
-# The one import of the point type; other vrf modules import it from here.
-from Crypto.Math.Numbers import Integer
-from Crypto.PublicKey.ECC import EccPoint as EccPoint  # type: ignore[attr-defined]
-
 #: A curve point, opaque outside its curve object.
 Point: TypeAlias = Any
+
+# pycryptodome is imported on first use, never at import time: loading it
+# costs ~30 ms (cffi parses its C declarations), and the default suite's
+# libsodium backend verifies without it (``enoch vrf verify`` cold start).
+
+
+@functools.cache
+def _integer_class() -> Any:
+    from Crypto.Math.Numbers import Integer
+
+    return Integer
+
+
+@functools.cache
+def _ecc_point_class() -> Any:
+    from Crypto.PublicKey.ECC import EccPoint  # type: ignore[attr-defined]
+
+    return EccPoint
+
 
 # --- field helpers ---
 
@@ -38,13 +53,13 @@ Point: TypeAlias = Any
 @functools.lru_cache(maxsize=64)
 def _big(value: int) -> Any:
     # The exponents and moduli are a handful of curve constants: convert once.
-    return Integer(value)
+    return _integer_class()(value)
 
 
 def powmod(base: int, exp: int, mod: int) -> int:
     """base^exp mod ``mod`` in pycryptodome's C big-number code (several
     times faster than Python's pow for 256-bit moduli); not constant time."""
-    return int(pow(Integer(base % mod), _big(exp), _big(mod)))
+    return int(pow(_integer_class()(base % mod), _big(exp), _big(mod)))
 
 
 def inv(a: int, p: int) -> int:
@@ -123,14 +138,14 @@ class EccGroup:
     cofactor: int
 
     def from_affine(self, x: int, y: int) -> Point:
-        return EccPoint(x, y, self.ecc_name)
+        return _ecc_point_class()(x, y, self.ecc_name)
 
     def _constant(self, which: str) -> Point:
         # Built once per curve: constructing an EccPoint costs tens of µs.
         key = (self.ecc_name, which)
         point = _CONSTANTS.get(key)
         if point is None:
-            generator = EccPoint(self.gx, self.gy, self.ecc_name)
+            generator = _ecc_point_class()(self.gx, self.gy, self.ecc_name)
             point = generator.point_at_infinity() if which == "identity" else generator
             _CONSTANTS[key] = point
         return point

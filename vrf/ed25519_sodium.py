@@ -93,23 +93,21 @@ class SodiumEdwards25519(Edwards25519):
         return point
 
 
-def _torsion_strings() -> frozenset[bytes]:
-    """The 8 points of order dividing 8: multiples of q * P for a point P of order 8q."""
-    curve = ED25519_ECC
-    for y in range(2, 100):
-        point = curve.string_to_point(y.to_bytes(32, "little"))
-        if point is None:
-            continue
-        gen = curve.mul(point, curve.q)
-        if not curve.is_identity(curve.mul(gen, 4)):  # gen has order 8
-            break
-    points, acc = set(), gen
-    for _ in range(8):
-        points.add(curve.point_to_string(acc))
-        acc = curve.add(acc, gen)
-    assert len(points) == 8
-    return frozenset(points)
-
-
-SMALL_ORDER_STRINGS = _torsion_strings()
+#: The canonical encodings of the 8 points of order dividing 8 (the torsion
+#: subgroup): the identity, (0, -1), the two points with y = 0, and the four of
+#: order 8.  Constants, so that importing this module needs no pycryptodome;
+#: tests/test_vrf_torsion.py re-derives them as multiples of q * P.
+SMALL_ORDER_STRINGS: frozenset[bytes] = frozenset(
+    bytes.fromhex(h)
+    for h in (
+        "0100000000000000000000000000000000000000000000000000000000000000",
+        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "0000000000000000000000000000000000000000000000000000000000000000",
+        "0000000000000000000000000000000000000000000000000000000000000080",
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+    )
+)
 ED25519_SODIUM = SodiumEdwards25519()

@@ -10,6 +10,7 @@ against RFC 9381 Appendix B.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -93,9 +94,14 @@ def map_to_curve_sswu(curve: Curve, u: int) -> MapResult:
 _J = 486662
 _ELL2_Z = 2  # RFC 9380 section 8.5
 _P25519 = ED25519_ECC.p
-# sqrt(-486664) with sgn0 = 0 (RFC 9380 appendix D.2: the map's constant c1).
-_C1 = ED25519_ECC.sqrt(-486664) or 0
-_C1 = _C1 if sgn0(_C1) == 0 else _P25519 - _C1
+
+
+@functools.cache
+def _c1() -> int:
+    """sqrt(-486664) with sgn0 = 0 (RFC 9380 appendix D.2: the map's constant c1).
+    Computed on first use, not at import (it needs the field code's powmod)."""
+    root = ED25519_ECC.sqrt(-486664) or 0
+    return root if sgn0(root) == 0 else _P25519 - root
 
 
 def map_to_curve_elligator2_edwards25519(curve: Curve, u: int) -> MapResult:
@@ -117,7 +123,7 @@ def map_to_curve_elligator2_edwards25519(curve: Curve, u: int) -> MapResult:
     # cases t = 0 or s = -1 map to the identity (0, 1).
     if t == 0 or (s + 1) % p == 0:
         return curve.from_affine(0, 1), (x1, gx1, square)
-    v = _C1 * s * inv(t, p) % p
+    v = _c1() * s * inv(t, p) % p
     w = (s - 1) * inv(s + 1, p) % p
     return curve.from_affine(v, w), (x1, gx1, square)
 

@@ -12,7 +12,6 @@ import click
 from toolkit.cli.options import block_options, json_option, overwrite_option
 from toolkit.core.errors import UsageError, VerificationError
 from toolkit.core.fsio import atomic_write, read_input
-from toolkit.chain.header import block_hash_internal_from_options
 from toolkit.core.hexutil import parse_hex
 from toolkit.cli.render import Result, SimpleResult, info
 from vrf import ecvrf, keys
@@ -85,6 +84,8 @@ def prove(
     if alpha is not None:
         record = make_record(pair, _parse_alpha(alpha))
     else:
+        from toolkit.chain.header import block_hash_internal_from_options  # only prove needs headers
+
         internal = block_hash_internal_from_options(block_hash, header_hex)
         record = make_record(pair, b"", block_hash_internal=internal, context=context or "")
     if output is not None and output != "-":

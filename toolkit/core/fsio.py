@@ -171,20 +171,39 @@ def stdin_binary(what: str = "input") -> BinaryIO:
     return sys.stdin.buffer
 
 
-def read_input(path: Path | str, *, what: str = "input") -> bytes:
-    """Read a whole input file; ``-`` means stdin.  Missing -> exit 66."""
+def open_input(path: Path | str, *, what: str = "input") -> BinaryIO:
+    """Open an input file for streaming reads; ``-`` means stdin (not to be
+    closed by the caller).  Missing or unreadable -> exit 66."""
     if str(path) == "-":
-        try:
-            return stdin_binary(what).read()
-        except OSError as exc:
-            raise InputMissingError(f"cannot read {what} from stdin: {exc.strerror or exc}") from None
+        return stdin_binary(what)
     if str(path) == "":  # Path("") is "." -- a directory, which would confuse the message
         raise InputMissingError(f"no {what} given (empty file name)")
     try:
-        return Path(path).read_bytes()
+        handle = Path(path).open("rb")
     except FileNotFoundError:
         raise InputMissingError(f"{what} {path} does not exist") from None
     except IsADirectoryError:
         raise InputMissingError(f"{what} {path} is a directory, expected a file") from None
     except OSError as exc:
         raise InputMissingError(f"cannot read {what} {path}: {exc.strerror}") from None
+    return handle
+
+
+def read_error(path: Path | str, what: str, exc: OSError) -> InputMissingError:
+    """The exit-66 error for an ``OSError`` while reading an opened input."""
+    where = "from stdin" if str(path) == "-" else str(path)
+    if isinstance(exc, IsADirectoryError):
+        return InputMissingError(f"{what} {path} is a directory, expected a file")
+    return InputMissingError(f"cannot read {what} {where}: {exc.strerror or exc}")
+
+
+def read_input(path: Path | str, *, what: str = "input") -> bytes:
+    """Read a whole input file; ``-`` means stdin.  Missing -> exit 66."""
+    handle = open_input(path, what=what)
+    try:
+        return handle.read()
+    except OSError as exc:
+        raise read_error(path, what, exc) from None
+    finally:
+        if str(path) != "-":
+            handle.close()

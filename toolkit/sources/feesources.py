@@ -10,33 +10,27 @@
                    only here; its data directory is a private temporary
                    directory unless ``BCL_DATA_DIR`` is set.
 
-HTTP uses urllib only.  Each request has a timeout; connection failures,
-timeouts and HTTP 429/502/503/504 are retried with exponential backoff; then
-:class:`SourceUnavailableError` (exit 69).  An answer that is not a positive
-finite number is an error too, never a fee of 0.
+HTTP goes through :mod:`toolkit.sources.http` (the one client shared with the
+nodes): a total deadline per attempt, a body cap, retries with backoff, no
+redirects, then :class:`SourceUnavailableError` (exit 69).  An answer that is
+not a positive finite number is an error too, never a fee of 0.
 """
 
 from __future__ import annotations
 
 import atexit
-import base64
-import http.client
-import json
 import os
 import shutil
-import socket
 import tempfile
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Protocol
 
-from toolkit.core.errors import InputMissingError, SourceUnavailableError, UsageError
+from toolkit.core.errors import SourceUnavailableError, UsageError
+from toolkit.sources.http import HttpPolicy, JsonRpc, check_url, parse_json, redirect_hint, request
+
+__all__ = ["HttpPolicy", "FeeSource", "BitcoindSource", "MempoolSource", "BitcoinlibSource", "parse_fee_source"]
 
 #: --priority name -> (mempool.space field, confirmation target in blocks)
 PRIORITIES: dict[str, tuple[str, int]] = {
@@ -47,8 +41,6 @@ PRIORITIES: dict[str, tuple[str, int]] = {
     "minimum": ("minimumFee", 1008),
 }
 DEFAULT_PRIORITY = "halfhour"
-_RETRY_STATUS = frozenset({429, 502, 503, 504})
-_MAX_BODY = 1 << 20
 _IMPLAUSIBLE = Decimal(10) ** 9  # in the unit the source answers (sat/vB, BTC/kvB or sat/kB)
 _NEGLIGIBLE = Decimal(10) ** -8  # below 1e-8 in any of those units an answer is garbage, not a rate
 
@@ -59,80 +51,6 @@ class FeeSource(Protocol):
     name: str
 
     def fetch(self) -> Decimal: ...
-
-
-@dataclass(frozen=True)
-class HttpPolicy:
-    """Timeout per request, number of attempts and backoff base (seconds)."""
-
-    timeout: float = 10.0
-    attempts: int = 3
-    backoff: float = 0.5
-    sleep: Callable[[float], None] = field(default=time.sleep)
-
-
-def _check_url(url: str, what: str) -> str:
-    try:
-        parts = urllib.parse.urlsplit(url)
-        _ = parts.port  # raises ValueError for a non-numeric or out-of-range port
-        (parts.hostname or "").encode("idna")  # urllib would fail on it later (UnicodeError)
-    except ValueError:  # UnicodeError is a ValueError
-        raise UsageError(f"{what}: {url!r} is not a valid URL") from None
-    if any(c.isspace() or not c.isprintable() for c in url):
-        raise UsageError(f"{what}: {url!r} is not a valid URL (whitespace or control characters)")
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"{what} needs an http(s) URL, got {url!r}")
-    if parts.username is not None or parts.password is not None:
-        raise UsageError(f"{what}: do not put credentials in the URL (argv is visible to other users); use the environment")
-    return url.rstrip("/")
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Refuse redirects: urllib would resend the Authorization header (the
-    bitcoind credentials) to wherever the server points."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-_NO_REDIRECT_OPENER = urllib.request.build_opener(_NoRedirect)
-
-
-def http_request(
-    url: str, policy: HttpPolicy, *, data: bytes | None = None, headers: dict[str, str] | None = None
-) -> tuple[int, bytes]:
-    """Fetch ``url`` with retries; returns (status, body) for any final HTTP answer."""
-    last = "no attempt made"
-    for attempt in range(max(1, policy.attempts)):
-        if attempt:
-            policy.sleep(policy.backoff * 2 ** (attempt - 1))
-        req = urllib.request.Request(url, data=data, headers=headers or {}, method="POST" if data else "GET")
-        opener = _NO_REDIRECT_OPENER.open if "Authorization" in (headers or {}) else urllib.request.urlopen
-        try:
-            with opener(req, timeout=policy.timeout) as resp:  # noqa: S310 (scheme checked)
-                return int(resp.status), resp.read(_MAX_BODY + 1)
-        except urllib.error.HTTPError as exc:
-            body = exc.read(_MAX_BODY + 1) if exc.fp is not None else b""
-            if exc.code not in _RETRY_STATUS:
-                return exc.code, body
-            last = f"HTTP {exc.code}"
-        except (TimeoutError, socket.timeout):
-            last = f"timed out after {policy.timeout:g} s"
-        except (urllib.error.URLError, ConnectionError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            last = "timed out" if isinstance(reason, (TimeoutError, socket.timeout)) else f"{reason}"
-        except http.client.HTTPException as exc:  # not HTTP at all, or a broken answer
-            last = f"broken HTTP answer ({type(exc).__name__})"
-    raise SourceUnavailableError(f"{url}: {last} ({policy.attempts} attempts)")
-
-
-def _json(body: bytes, what: str) -> Any:
-    if len(body) > _MAX_BODY:
-        raise SourceUnavailableError(f"{what} answered more than {_MAX_BODY} bytes")
-    try:
-        return json.loads(body.decode("utf-8"), parse_float=Decimal)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise SourceUnavailableError(f"{what} answered something that is not JSON") from None
 
 
 def positive_rate(value: Any, what: str) -> Decimal:
@@ -159,47 +77,8 @@ class BitcoindSource:
     environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     name: str = "bitcoind"
 
-    def _auth(self) -> str | None:
-        # Credentials stay bytes (Basic auth is base64 of bytes): a cookie
-        # file or variable that is not UTF-8 is sent as given, never a crash.
-        cookie = self.environ.get("ENOCH_BITCOIND_COOKIE")
-        if cookie:
-            try:
-                creds = Path(cookie).read_bytes().strip()
-            except OSError as exc:
-                raise InputMissingError(f"cannot read bitcoind cookie file {cookie}: {exc.strerror}") from None
-        else:
-            creds = os.fsencode(self.environ.get("ENOCH_BITCOIND_AUTH", ""))
-        if not creds:
-            return None
-        return "Basic " + base64.b64encode(creds).decode("ascii")
-
     def fetch(self) -> Decimal:
-        request = {"jsonrpc": "1.0", "id": "enoch", "method": "estimatesmartfee", "params": [self.conf_target]}
-        headers = {"Content-Type": "application/json"}
-        auth = self._auth()
-        if auth:
-            headers["Authorization"] = auth
-        status, body = http_request(self.url, self.policy, data=json.dumps(request).encode(), headers=headers)
-        if 300 <= status < 400:
-            raise SourceUnavailableError(
-                f"bitcoind at {self.url} answered a redirect (HTTP {status}); credentials are never sent to a "
-                "redirect target: give the final URL"
-            )
-        if status == 401:
-            raise SourceUnavailableError(
-                f"bitcoind at {self.url} refused the credentials (set ENOCH_BITCOIND_COOKIE or ENOCH_BITCOIND_AUTH)"
-            )
-        answer = _json(body, f"bitcoind at {self.url}")
-        if not isinstance(answer, dict):
-            raise SourceUnavailableError(f"bitcoind at {self.url} answered an unexpected JSON shape")
-        error = answer.get("error")
-        if error:
-            message = error.get("message", error) if isinstance(error, dict) else error
-            raise SourceUnavailableError(f"bitcoind at {self.url}: {message}")
-        if status != 200:
-            raise SourceUnavailableError(f"bitcoind at {self.url}: HTTP {status}")
-        result = answer.get("result")
+        result = JsonRpc(self.url, self.policy, self.environ).call("estimatesmartfee", self.conf_target)
         if not isinstance(result, dict) or "feerate" not in result:
             errors = result.get("errors") if isinstance(result, dict) else None
             raise SourceUnavailableError(f"bitcoind at {self.url} has no fee estimate ({errors or result!r})")
@@ -217,10 +96,10 @@ class MempoolSource:
 
     def fetch(self) -> Decimal:
         endpoint = self.url + "/api/v1/fees/recommended"
-        status, body = http_request(endpoint, self.policy, headers={"Accept": "application/json"})
-        if status != 200:
-            raise SourceUnavailableError(f"{endpoint}: HTTP {status}")
-        answer = _json(body, endpoint)
+        reply = request(endpoint, self.policy, headers={"Accept": "application/json"})
+        if reply.status != 200:
+            raise SourceUnavailableError(f"{endpoint}: HTTP {reply.status}" + redirect_hint(reply))
+        answer = parse_json(reply.body, endpoint)
         if not isinstance(answer, dict):
             raise SourceUnavailableError(f"{endpoint} answered an unexpected JSON shape")
         return positive_rate(answer.get(self.field_name), f"{endpoint} field {self.field_name}")
@@ -279,9 +158,9 @@ def parse_fee_source(spec: str, *, priority: str = DEFAULT_PRIORITY, policy: Htt
         raise UsageError(f"fee source {spec!r} must look like bitcoind:URL, mempool:URL or bitcoinlib:NETWORK")
     pol = policy or HttpPolicy()
     if kind == "bitcoind":
-        return BitcoindSource(_check_url(arg, "bitcoind"), target, pol)
+        return BitcoindSource(check_url(arg, "bitcoind"), target, pol)
     if kind == "mempool":
-        return MempoolSource(_check_url(arg, "mempool"), field_name, pol)
+        return MempoolSource(check_url(arg, "mempool"), field_name, pol)
     if kind == "bitcoinlib":
         if arg not in _BITCOINLIB_NETWORKS:
             raise UsageError(f"bitcoinlib network {arg!r} unknown; choose one of {', '.join(_BITCOINLIB_NETWORKS)}")

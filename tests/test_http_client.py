@@ -1,0 +1,174 @@
+"""toolkit.sources.http against hostile servers on 127.0.0.1 (issue 12,
+defects 1 and 2): a total deadline per attempt, a body cap, no redirects,
+garbage JSON is exit 69, and a failed poll under --wait does not end it."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+
+import pytest
+
+from inscriptions.transactions.fees import gate
+from tests.conftest import CliResult
+from tests.hostile_http import answer, hostile, trickle
+from tests.httpfake import Reply, serve
+from toolkit.core.errors import SourceUnavailableError
+from toolkit.sources.feesources import BitcoindSource, MempoolSource
+from toolkit.sources.http import HttpPolicy, JsonRpc, RpcError, parse_json, request
+
+MEMPOOL = json.dumps({"fastestFee": 12, "halfHourFee": 8, "hourFee": 6, "economyFee": 3, "minimumFee": 1}).encode()
+OK_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+
+
+def policy(timeout: float = 0.5, attempts: int = 3) -> HttpPolicy:
+    return HttpPolicy(timeout=timeout, attempts=attempts, backoff=0.05, sleep=time.sleep)
+
+
+def test_trickled_headers_hit_the_total_deadline() -> None:
+    # One byte every 0.1 s: each read is quick, so a per-read timeout never
+    # fires; only a total deadline ends the attempt.  The whole answer would
+    # arrive after ~10 s; 3 attempts of 0.5 s must end in well under that.
+    full = OK_HEAD % len(MEMPOOL) + MEMPOOL
+    with hostile(trickle(full, 0.1)) as (url, accepted):
+        start = time.monotonic()
+        with pytest.raises(SourceUnavailableError, match=r"timed out.*3 attempts"):
+            MempoolSource(url, "hourFee", policy()).fetch()
+        elapsed = time.monotonic() - start
+    assert len(accepted) == 3
+    assert elapsed < 3 * 0.5 + 0.05 + 0.1 + 0.6  # attempts x deadline + backoff + slack
+
+
+def test_trickled_body_hits_the_total_deadline() -> None:
+    def slow_body() -> Iterator[bytes]:
+        for byte in MEMPOOL:
+            time.sleep(0.1)
+            yield bytes([byte])
+
+    with hostile(answer(OK_HEAD % len(MEMPOOL), slow_body)) as (url, _):
+        start = time.monotonic()
+        with pytest.raises(SourceUnavailableError, match="timed out"):
+            MempoolSource(url, "hourFee", policy(attempts=2)).fetch()
+        assert time.monotonic() - start < 2 * 0.5 + 0.05 + 0.6
+
+
+def test_trickled_body_without_length_is_not_taken_as_complete() -> None:
+    # Without Content-Length the body ends at EOF; the EOF the watchdog forces
+    # must not turn a cut-off body into a (shorter) answer.
+    def slow_body() -> Iterator[bytes]:
+        yield b'{"hourFee": 6'
+        time.sleep(2)
+        yield b"}"
+
+    head = b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n"
+    with hostile(answer(head, slow_body)) as (url, _):
+        with pytest.raises(SourceUnavailableError, match="timed out"):
+            request(url, policy(timeout=0.3, attempts=1))
+
+
+def test_declared_length_over_the_cap_is_refused_unread() -> None:
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 999999999999\r\n\r\n"
+    with hostile(answer(head, lambda: iter([b"x" * 1000]))) as (url, accepted):
+        with pytest.raises(SourceUnavailableError, match="more than 1048576 bytes"):
+            MempoolSource(url, "hourFee", policy()).fetch()
+    assert len(accepted) == 1  # refused, not retried
+
+
+def test_endless_body_stops_at_the_cap() -> None:
+    head = b"HTTP/1.0 200 OK\r\n\r\n"
+    with hostile(answer(head, lambda: itertools.repeat(b"[" * 65536))) as (url, _):
+        with pytest.raises(SourceUnavailableError, match="more than 4096 bytes"):
+            request(url, policy(), max_body=4096)
+
+
+def test_connection_refused_is_retried_then_unavailable() -> None:
+    with hostile(lambda _c: None) as (url, _):
+        pass
+    with pytest.raises(SourceUnavailableError, match="3 attempts"):
+        request(url, policy())
+
+
+DEEP = b"[" * 100_000 + b"]" * 100_000
+BIG_INT = b"9" * 5000
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        DEEP,
+        b'{"hourFee": ' + DEEP + b"}",
+        b'{"hourFee": ' + BIG_INT + b"}",
+        b'{"hourFee": 1e9999999999999999999}',
+        b'{"hourFee": -1e9999999999999999999}',
+        b'{"hourFee": 1' + b"0" * 4999 + b".5}",
+        b'{"hourFee": NaN}',
+        b"\xff\xfe",
+    ],
+)
+def test_garbage_json_from_mempool_is_unavailable(body: bytes) -> None:
+    with serve(Reply(body=body)) as (url, _):
+        with pytest.raises(SourceUnavailableError, match="not JSON"):
+            MempoolSource(url, "hourFee", policy()).fetch()
+
+
+@pytest.mark.parametrize(
+    "feerate", [b"1e9999999999999999999", BIG_INT, b"[" * 100_000 + b"]" * 100_000]
+)
+def test_garbage_json_from_bitcoind_is_unavailable(feerate: bytes) -> None:
+    body = b'{"result": {"feerate": ' + feerate + b', "blocks": 2}, "error": null, "id": "enoch"}'
+    with serve(Reply(body=body)) as (url, _):
+        with pytest.raises(SourceUnavailableError, match="not JSON"):
+            BitcoindSource(url, 2, policy(), environ={}).fetch()
+
+
+@pytest.mark.parametrize("body", [DEEP, b'{"hourFee": 1e9999999999999999999}', b'{"hourFee": ' + BIG_INT + b"}"])
+def test_cli_garbage_fee_answer_exits_69(enoch: Callable[..., CliResult], body: bytes) -> None:
+    with serve(Reply(body=body)) as (url, _):
+        result = enoch("fees", "--fee-source", f"mempool:{url}", "--json")
+    assert result.exit_code == 69, result.stdout + result.stderr
+    assert json.loads(result.stdout)["error"]["code"] == "source_unavailable"
+
+
+def test_one_garbage_poll_under_wait_is_reported_and_the_wait_goes_on() -> None:
+    high = json.dumps({"hourFee": 9}).encode()
+    low = json.dumps({"hourFee": 2}).encode()
+    reports: list[str] = []
+    with serve(Reply(body=high), Reply(body=DEEP), Reply(body=b'{"hourFee": 1e9999999999999999999}'), Reply(body=low)) as (
+        url,
+        script,
+    ):
+        source = MempoolSource(url, "hourFee", policy())
+        rate = gate(source.fetch, Decimal(5), wait=True, poll_interval=0.01, timeout=30, sleep=lambda _s: None, report=reports.append)
+    assert rate == 2 and len(script.requests) == 4
+    assert sum("not JSON" in r and "still waiting" in r for r in reports) == 2
+
+
+def test_redirects_are_never_followed_even_without_credentials() -> None:
+    with serve(Reply(body=MEMPOOL)) as (other, elsewhere):
+        with serve(Reply(301, b"", headers={"Location": other + "/api/v1/fees/recommended"})) as (url, _):
+            with pytest.raises(SourceUnavailableError, match="redirects to .* give the final URL"):
+                MempoolSource(url, "hourFee", policy()).fetch()
+    assert elsewhere.requests == []
+
+
+def test_rpc_error_object_keeps_code_and_message() -> None:
+    body = json.dumps({"result": None, "error": {"code": -26, "message": "min relay fee not met"}, "id": "enoch"})
+    with serve(Reply(500, body.encode())) as (url, script):
+        with pytest.raises(RpcError) as caught:
+            JsonRpc(url, policy(), environ={"ENOCH_BITCOIND_AUTH": "u:p"}).call("sendrawtransaction", "00")
+    assert caught.value.rpc_code == -26 and caught.value.rpc_message == "min relay fee not met"
+    assert caught.value.exit_code == 69 and len(script.requests) == 1  # a 500 is an answer: not retried
+    assert json.loads(script.requests[0][3]) == {"jsonrpc": "1.0", "id": "enoch", "method": "sendrawtransaction", "params": ["00"]}
+
+
+@pytest.mark.parametrize("text", [b"1" * 101, b"1." + b"1" * 100, b"Infinity", b"-Infinity"])
+def test_parse_json_refuses_numbers_nobody_sends(text: bytes) -> None:
+    with pytest.raises(SourceUnavailableError):
+        parse_json(text, "x")
+
+
+def test_parse_json_keeps_decimals_exact() -> None:
+    assert parse_json(b'{"a": 0.00001, "b": 12}', "x") == {"a": Decimal("0.00001"), "b": 12}
