@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 
 from inscriptions.transactions.envelope import Inscription, build_envelope
-from inscriptions.transactions.rawtx import compact_size
+from inscriptions.transactions.rawtx import compact_size, parse_tx
 from tests.batchkit import make_batch, noise
 from tests.batchutil import tree_bytes
+from tests.fakenode import FakeChain, fake_node
 from tests.revealkit import plan_and_reveal, write_txs
 
 Enoch = Callable[..., Any]
@@ -144,3 +145,30 @@ def test_usage(enoch: Enoch, tmp_path: Path) -> None:
     assert enoch("inscribe", "extract", "-", "-", "-o", str(tmp_path / "x")).exit_code == 2
     assert enoch("inscribe", "extract", str(tmp_path / "nope.hex"), "-o", str(tmp_path / "x")).exit_code == 66
     assert enoch("inscribe", "extract", "-", "-o", str(tmp_path / "x"), "--root", "abc").exit_code == 65
+
+
+@pytest.mark.parametrize("kind", ["bitcoind", "mempool"])
+def test_from_a_node(enoch: Enoch, tmp_path: Path, revealed: tuple[Path, list[str]], kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    batch, txs = revealed
+    monkeypatch.setenv("ENOCH_BITCOIND_AUTH", "user:pass")
+    chain = FakeChain()
+    txids = [parse_tx(bytes.fromhex(t)).txid for t in txs]
+    chain.txs.update({txid: bytes.fromhex(t) for txid, t in zip(txids, txs, strict=True)})
+    chain.mempool.extend(txids)
+    chain.mine()
+    with fake_node(chain) as url:
+        res = enoch("inscribe", "extract", "--node", f"{kind}:{url}", *[a for t in txids for a in ("--txid", t)], "-o", str(tmp_path / "x"))
+        assert res.exit_code == 0, res.stderr
+        assert tree_bytes(tmp_path / "x") == tree_bytes(batch)
+        # A node answering other bytes than the txid asked for is never believed.
+        chain.lie_tx[txids[0]] = bytes.fromhex(txs[1])
+        res = enoch("inscribe", "extract", "--node", f"{kind}:{url}", "--txid", txids[0], "-o", str(tmp_path / "y"))
+        assert res.exit_code == 69 and not (tmp_path / "y").exists()
+
+
+def test_node_usage(enoch: Enoch, tmp_path: Path) -> None:
+    out = ["-o", str(tmp_path / "x")]
+    assert enoch("inscribe", "extract", "--txid", "00" * 32, *out).exit_code == 2
+    assert enoch("inscribe", "extract", "--node", "mempool:http://127.0.0.1:9", *out).exit_code == 2
+    assert enoch("inscribe", "extract", "t.hex", "--node", "mempool:http://127.0.0.1:9", "--txid", "00" * 32, *out).exit_code == 2
+    assert enoch("inscribe", "extract", "--node", "mempool:http://127.0.0.1:9", "--txid", "xyz", *out).exit_code == 65

@@ -31,6 +31,19 @@ def _read_txs(paths: tuple[str, ...]) -> list[bytes]:
     return txs
 
 
+def _fetch_txs(node_spec: str, txids: tuple[str, ...]) -> list[bytes]:
+    """Reveal transactions from a node; each answer is checked to hash to its txid."""
+    from toolkit.sources.nodes import open_node  # imported only when used: offline runs stay offline
+
+    wanted = [parse_hex(t, what="--txid", length=32).hex() for t in txids]
+    node = open_node(node_spec)
+    out = []
+    for txid in dict.fromkeys(wanted):
+        info(f"fetching {txid}")
+        out.append(node.raw_tx(txid))
+    return out
+
+
 def _hash32(value: str | None, what: str) -> bytes | None:
     return None if value is None else parse_hex(value, what=what, length=32)
 
@@ -38,19 +51,34 @@ def _hash32(value: str | None, what: str) -> bytes | None:
 @click.command("extract")
 @click.argument("txfiles", nargs=-1)
 @click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path), help="Batch directory to create.")
+@click.option("--node", "node_spec", metavar="SRC", help="Fetch the reveals from a node: bitcoind:URL or mempool:URL.")
+@click.option("--txid", "txids", multiple=True, metavar="TXID", help="A reveal transaction to fetch with --node (repeatable).")
 @click.option("--root", "root_hex", metavar="HEX", help="Keep only this batch root (64 hex digits); absent: exit 1.")
 @click.option("--expect", "expect_hex", metavar="BATCH_ID", help="Require this batch id (SHA-256 of manifest.json).")
 @overwrite_option
 @json_option
 def extract_cmd(
-    txfiles: tuple[str, ...], out: Path, root_hex: str | None, expect_hex: str | None, overwrite: bool, json_mode: bool
+    txfiles: tuple[str, ...],
+    out: Path,
+    node_spec: str | None,
+    txids: tuple[str, ...],
+    root_hex: str | None,
+    expect_hex: str | None,
+    overwrite: bool,
+    json_mode: bool,
 ) -> SimpleResult:
-    """Rebuild a batch directory from reveal transactions (TXFILE: hex, - for stdin) and verify it."""
-    if not txfiles:
-        raise UsageError("give at least one TXFILE (reveal transactions in hex, - for stdin)")
+    """Rebuild a batch directory from reveal transactions (TXFILE: hex, - for stdin;
+    or --node SRC --txid TXID...) and verify it as `enoch verify` does."""
+    if node_spec is None and txids:
+        raise UsageError("--txid needs --node SRC")
+    if node_spec is not None and (txfiles or not txids):
+        raise UsageError("with --node give the reveals as --txid TXID (and no TXFILE)")
+    if node_spec is None and not txfiles:
+        raise UsageError("give TXFILE... (reveal transactions in hex, - for stdin) or --node SRC --txid TXID...")
     pinned_root = _hash32(root_hex, "--root")
     expect = _hash32(expect_hex, "--expect")
-    found = scan(_read_txs(txfiles))
+    raw = _fetch_txs(node_spec, txids) if node_spec is not None else _read_txs(txfiles)
+    found = scan(raw)
     for ig in found.ignored:
         info(f"ignored {ig.id}: {ig.reason}")
     root = pick_root(found, pinned_root)
