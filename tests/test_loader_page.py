@@ -23,7 +23,7 @@ Enoch = Callable[..., Any]
 TX1, TX2 = "ab" * 32, "cd" * 32
 #: SHA-256 of the preview page of GOLDEN_FILES; changes only with loader.html (review it then).
 GOLDEN_FILES = {"a.txt": b"alpha\n" * 3000, "b.html": b"<p>b</p>"}
-GOLDEN_PAGE_SHA256 = "fefcc4a0a01dac515a8ae7db5ff7fc5c2a8bb7d5c602c89dc919aa8b3697bbcf"
+GOLDEN_PAGE_SHA256 = "62c02b979f107a94d208df2c02426b65220b731deed6e5c18e4c40a84e841bb8"
 
 
 def index(**change: Any) -> BatchIndex:
