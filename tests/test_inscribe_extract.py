@@ -14,12 +14,16 @@ from typing import Any
 
 import pytest
 
+from inscriptions.batch.gzip_member import gzip_member
 from inscriptions.transactions.envelope import Inscription, build_envelope
+from inscriptions.transactions.extract import Found, Scan, rebuild, write_batch
+from inscriptions.transactions.metadata import InscriptionMetadata
 from inscriptions.transactions.rawtx import compact_size, parse_tx
-from tests.batchkit import make_batch, noise
+from tests.batchkit import make_batch, noise, small_batch
 from tests.batchutil import tree_bytes
 from tests.fakenode import FakeChain, fake_node
 from tests.revealkit import plan_and_reveal, write_txs
+from toolkit.core.errors import VerificationError
 
 Enoch = Callable[..., Any]
 FILES = {"a/noise.bin": noise(450_000), "index.html": b"<h1>enoch</h1>\n" * 400, "empty.txt": b"", "z.txt": b"zed\n"}
@@ -172,3 +176,39 @@ def test_node_usage(enoch: Enoch, tmp_path: Path) -> None:
     assert enoch("inscribe", "extract", "--node", "mempool:http://127.0.0.1:9", *out).exit_code == 2
     assert enoch("inscribe", "extract", "t.hex", "--node", "mempool:http://127.0.0.1:9", "--txid", "00" * 32, *out).exit_code == 2
     assert enoch("inscribe", "extract", "--node", "mempool:http://127.0.0.1:9", "--txid", "xyz", *out).exit_code == 65
+
+
+def test_a_forged_claim_to_a_leaf_loses_to_the_real_shard(tmp_path: Path) -> None:
+    """Anyone can inscribe a body with our metadata: when two inscriptions
+    claim one leaf, the body whose leaf hash the manifest lists is used,
+    whichever came first; with only the forgery, verification names the shard."""
+    batch = small_batch(tmp_path)
+    m = batch.manifest
+
+    def meta(shard: int | None) -> InscriptionMetadata:
+        return InscriptionMetadata(m.root, m.tree_size, shard)
+
+    real = [Found(f"{i:064x}i0", meta(i), batch.shard_bytes(i)) for i in range(m.tree_size)]
+    manifest = Found("ff" * 32 + "i0", meta(None), batch.manifest_bytes)
+    forged = Found("ee" * 32 + "i0", meta(1), gzip_member(b"forged"))
+    for order in ([forged] + real, real + [forged]):
+        got = rebuild(Scan(found=[manifest] + order), m.root)
+        assert got.shards[1] == batch.shard_bytes(1) and got.ids[1] == real[1].id
+    got = rebuild(Scan(found=[manifest, forged] + real[:1] + real[2:]), m.root)
+    assert got.ids[1] == forged.id
+    with pytest.raises(VerificationError, match="shard 000001"):
+        write_batch(got, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_two_different_manifests_for_one_root_need_expect(tmp_path: Path) -> None:
+    batch = small_batch(tmp_path)
+    m = batch.manifest
+    meta = InscriptionMetadata(m.root, m.tree_size, None)
+    shards = [Found(f"{i:064x}i0", InscriptionMetadata(m.root, m.tree_size, i), batch.shard_bytes(i)) for i in range(m.tree_size)]
+    odd = Found("ee" * 32 + "i0", meta, b"{}")
+    scan_ = Scan(found=[Found("ff" * 32 + "i0", meta, batch.manifest_bytes), odd] + shards)
+    with pytest.raises(VerificationError, match="--expect"):
+        rebuild(scan_, m.root)
+    got = rebuild(scan_, m.root, hashlib.sha256(batch.manifest_bytes).digest())
+    assert got.manifest_bytes == batch.manifest_bytes
