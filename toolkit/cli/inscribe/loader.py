@@ -18,7 +18,7 @@ from toolkit.core.fsio import atomic_write, output_errors
 
 @click.command("loader")
 @click.argument("plan_dir", required=False, type=click.Path(path_type=Path))
-@click.option("--preview", "batch_dir", type=click.Path(path_type=Path), help="Wire the page to `enoch serve BATCH_DIR`'s placeholder ids instead.")
+@click.option("--preview", "batch_dir", metavar="BATCH_DIR", type=click.Path(path_type=Path), help="Wire the page to `enoch serve BATCH_DIR`'s placeholder ids instead.")
 @click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path), help="The HTML file to write.")
 @overwrite_option
 @json_option
