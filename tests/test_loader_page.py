@@ -15,6 +15,7 @@ import pytest
 
 from inscriptions.loader.page import MAX_PAGE_BYTES, page_config, render_page
 from inscriptions.transactions.index_file import BatchIndex
+from tests import browser
 from tests.batchkit import make_batch
 from toolkit.core.canonical_json import canonical_dumps
 from toolkit.core.errors import MalformedInputError, UsageError
@@ -117,3 +118,9 @@ def test_index_rejects(change: Callable[[dict[str, Any]], None]) -> None:
 def test_index_rejects_non_canonical_bytes() -> None:
     with pytest.raises(MalformedInputError, match="canonical"):
         BatchIndex.from_bytes(json.dumps(index().to_json(), indent=1).encode())
+
+
+def test_browser_tests_skip_naming_the_debian_packages(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(browser.shutil, "which", lambda _name: None)
+    with pytest.raises(pytest.skip.Exception, match="chromium and chromium-driver"):
+        next(browser.chromium())
