@@ -2,10 +2,11 @@
 --batch``) against a bare ``hashlib.shake_256`` loop over the same inputs, and
 the cold start of ``enoch hexagram --block-hash H`` against ``python -c pass``.
 
-    python bench/randomness.py [--count 1000000] [--repeat 3] [--runs 9]
+    python bench/randomness.py [--count 1000000] [--pairs 5]
 
-Throughputs are the best of --repeat runs (the machine may be shared; the
-baseline gets the same treatment), cold starts the median of --runs.
+Every figure is the median of alternating project/baseline pairs
+(bench/pairs.py): the machine is shared, and load that comes and goes hits
+both sides of a pair alike.
 
 Targets (issue 4): >= 250,000 hexagrams/s in-process and through --batch;
 cold start <= 150 ms.  Exit status 1 if a target is missed.
@@ -18,14 +19,13 @@ import hashlib
 import os
 import random
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
+from pairs import alternate, load_line, run_process, timed
 from toolkit.cli.hexagram_batch import hexagram_jsonl
 from toolkit.randomness.iching import BlockCaster
 
@@ -38,16 +38,8 @@ def _rate(n: int, seconds: float) -> str:
     return f"{n / seconds:>12,.0f}/s  ({seconds:.3f} s)"
 
 
-def best_of(repeat: int, fn: Callable[[], object]) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
-
-
-def bench_in_process(hashes: list[bytes], repeat: int) -> tuple[float, float, float]:
+def in_process(hashes: list[bytes]) -> tuple[Callable[[], object], Callable[[], object], Callable[[], object]]:
+    """The bare shake_256 loop (baseline), casting, and JSON Lines rendering, over ``hashes``."""
     caster = BlockCaster("", "yarrow")
     prefix, suffix, shake = caster.prefix, caster.suffix, hashlib.shake_256
 
@@ -65,13 +57,7 @@ def bench_in_process(hashes: list[bytes], repeat: int) -> tuple[float, float, fl
     def jsonl() -> None:
         assert sum(len(c) for c in hexagram_jsonl(chunks, context="", method="yarrow")) > 0
 
-    return best_of(repeat, baseline), best_of(repeat, casts), best_of(repeat, jsonl)
-
-
-def bench_batch_cli(enoch: str, hashes: list[bytes], tmp: Path, repeat: int) -> float:
-    src = tmp / "hashes.txt"
-    src.write_text("".join(h[::-1].hex() + "\n" for h in hashes), encoding="ascii")
-    return best_of(repeat, lambda: run_batch_cli(enoch, src, len(hashes)))
+    return baseline, casts, jsonl
 
 
 def run_batch_cli(enoch: str, src: Path, n: int) -> None:
@@ -85,20 +71,10 @@ def run_batch_cli(enoch: str, src: Path, n: int) -> None:
         raise SystemExit(f"enoch hexagram --batch failed (exit {proc.returncode}, {lines} lines)")
 
 
-def _median_ms(cmd: list[str], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--count", type=int, default=1_000_000)
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--runs", type=int, default=9)
+    ap.add_argument("--pairs", type=int, default=5, help="alternating project/baseline pairs (at least 5)")
     args = ap.parse_args()
     enoch = str(Path(sys.executable).with_name("enoch"))
     if not os.path.exists(enoch):
@@ -108,23 +84,29 @@ def main() -> int:
     hashes = [rng.randbytes(32) for _ in range(args.count)]
     n = len(hashes)
     print(f"{n:,} block hashes, method yarrow, empty context; Python {sys.version.split()[0]}; "
-          f"best of {args.repeat}; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+          f"{load_line()}")
 
-    base, ours, jsonl = bench_in_process(hashes, args.repeat)
-    print(f"baseline  bare shake_256 loop        {_rate(n, base)}")
-    print(f"in-proc   BlockCaster -> Casting     {_rate(n, ours)}  = {base / ours:.2f} x baseline speed")
-    print(f"in-proc   JSON Lines (hexagram_jsonl){_rate(n, jsonl)}  = {base / jsonl:.2f} x baseline speed")
+    baseline, casts, jsonl = in_process(hashes)
     with tempfile.TemporaryDirectory() as tmp:
-        cli = bench_batch_cli(enoch, hashes, Path(tmp), args.repeat)
-    print(f"CLI       enoch hexagram --batch     {_rate(n, cli)}  = {base / cli:.2f} x baseline speed (incl. start-up)")
-
-    python_ms = _median_ms([sys.executable, "-c", "pass"], args.runs)
-    enoch_ms = _median_ms([enoch, "hexagram", "--block-hash", GENESIS], args.runs)
-    print(f"cold start (median of {args.runs}): python -c pass {python_ms:.1f} ms; "
-          f"enoch hexagram --block-hash {enoch_ms:.1f} ms = {enoch_ms / python_ms:.2f} x python, +{enoch_ms - python_ms:.1f} ms")
-    shim = shutil.which("python3")
-    if shim and Path(shim).resolve() != Path(sys.executable).resolve():
-        print(f"           (python3 on PATH, {shim}: {_median_ms([shim, '-c', 'pass'], args.runs):.1f} ms)")
+        src = Path(tmp) / "hashes.txt"
+        src.write_text("".join(h[::-1].hex() + "\n" for h in hashes), encoding="ascii")
+        runs = {
+            "in-proc   BlockCaster -> Casting    ": casts,
+            "in-proc   JSON Lines (hexagram_jsonl)": jsonl,
+            "CLI       enoch hexagram --batch    ": lambda: run_batch_cli(enoch, src, n),
+        }
+        rates: list[float] = []
+        for label, fn in runs.items():
+            pairs = alternate(lambda fn=fn: timed(fn), lambda: timed(baseline), args.pairs)
+            rates.append(n / pairs.project_median)
+            print(f"{label} {_rate(n, pairs.project_median)}  baseline {_rate(n, pairs.baseline_median)}  "
+                  f"= {1 / pairs.ratio:.2f} x baseline speed (median of {args.pairs} pairs)")
+    cold = alternate(run_process([enoch, "hexagram", "--block-hash", GENESIS]),
+                     run_process([sys.executable, "-c", "pass"]), max(args.pairs, 9))
+    enoch_ms = cold.project_median * 1000
+    print(f"cold start: enoch hexagram --block-hash {enoch_ms:.1f} ms, python -c pass "
+          f"{cold.baseline_median * 1000:.1f} ms = {cold.ratio:.2f} x python (median of pairs)")
+    ours, cli = n / rates[0], n / rates[2]
 
     checks = {
         f"in-process >= {TARGET_RATE:,}/s": n / ours >= TARGET_RATE,
