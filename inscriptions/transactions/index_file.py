@@ -21,7 +21,7 @@ from typing import Any
 
 from inscriptions.schema import hex_field, int_field, load_versioned, str_field
 from toolkit.core.canonical_json import canonical_dumps
-from toolkit.core.errors import MalformedInputError
+from toolkit.core.errors import InputMissingError, MalformedInputError
 from toolkit.core.fsio import read_input
 
 FORMAT = "enoch-index/1"
@@ -90,4 +90,10 @@ class BatchIndex:
 
 def load_index(plan_dir: Path) -> BatchIndex:
     """``PLAN_DIR/index.json``, parsed strictly (exit 66 when absent)."""
-    return BatchIndex.from_bytes(read_input(plan_dir / INDEX_NAME, what=INDEX_NAME))
+    path = plan_dir / INDEX_NAME
+    if not path.exists():
+        raise InputMissingError(
+            f"{path} does not exist: `enoch inscribe reveal` writes it; before any reveal, preview the batch itself"
+            " (`enoch serve BATCH_DIR`, `enoch inscribe loader --preview BATCH_DIR`)"
+        )
+    return BatchIndex.from_bytes(read_input(path, what=INDEX_NAME))
