@@ -24,8 +24,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from inscriptions.loader.content import Site
 
 HOST = "127.0.0.1"
-#: ord's default CSP for /content (no --csp-origin), and its cache header.
+#: ord's two Content-Security-Policy headers for /content (no --csp-origin;
+#: a browser enforces both), and its cache header.
 CSP = "default-src 'self' 'unsafe-eval' 'unsafe-inline' data: blob:"
+CSP_RECURSION = (
+    "default-src *:*/content/ *:*/blockheight *:*/blockhash *:*/blockhash/ *:*/blocktime *:*/r/ "
+    "'unsafe-eval' 'unsafe-inline' data: blob:"
+)
 CACHE_CONTROL = "public, max-age=1209600, immutable"
 
 
@@ -38,10 +43,13 @@ class _Handler(BaseHTTPRequestHandler):
     server: SiteServer
     protocol_version = "HTTP/1.1"
 
-    def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+    def _send(self, status: int, body: bytes, headers: dict[str, str], csp: bool = False) -> None:
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
+        if csp:  # the loader page is itself an inscription under ord: the same policy
+            self.send_header("Content-Security-Policy", CSP)
+            self.send_header("Content-Security-Policy", CSP_RECURSION)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD":
@@ -51,14 +59,13 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         site = self.server.site
         if path in ("/", "/index.html"):
-            self._send(200, site.page, {"Content-Type": "text/html;charset=utf-8", "Content-Security-Policy": CSP})
+            self._send(200, site.page, {"Content-Type": "text/html;charset=utf-8"}, csp=True)
             return
         served = site.contents.get(path[len("/content/") :]) if path.startswith("/content/") else None
         if served is None:
             self._send(404, b"not found\n", {"Content-Type": "text/plain;charset=utf-8"})
             return
         headers = {
-            "Content-Security-Policy": CSP,
             "Cache-Control": CACHE_CONTROL,
             "Content-Type": served.content_type or "application/octet-stream",
         }
@@ -67,7 +74,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(406, f"inscription content encoding `{served.content_encoding}` is not acceptable\n".encode(), {"Content-Type": "text/plain;charset=utf-8"})
                 return
             headers["Content-Encoding"] = served.content_encoding
-        self._send(200, served.body, headers)
+        self._send(200, served.body, headers, csp=True)
 
     do_HEAD = do_GET  # noqa: N815
 
