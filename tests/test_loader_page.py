@@ -112,12 +112,13 @@ def test_index_rejects(change: Callable[[dict[str, Any]], None]) -> None:
     doc = index().to_json()
     change(doc)
     with pytest.raises(MalformedInputError):
-        BatchIndex.from_bytes(canonical_dumps(doc))
+        BatchIndex.from_bytes(canonical_dumps(doc) + b"\n")
 
 
-def test_index_rejects_non_canonical_bytes() -> None:
+@pytest.mark.parametrize("mangle", [lambda b: json.dumps(json.loads(b), indent=1).encode(), lambda b: b[:-1], lambda b: b + b"\n"])
+def test_index_rejects_non_canonical_bytes(mangle: Callable[[bytes], bytes]) -> None:
     with pytest.raises(MalformedInputError, match="canonical"):
-        BatchIndex.from_bytes(json.dumps(index().to_json(), indent=1).encode())
+        BatchIndex.from_bytes(mangle(index().to_bytes()))
 
 
 def test_browser_tests_skip_naming_the_debian_packages(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,7 +1,7 @@
 """``PLAN/index.json`` (``"format": "enoch-index/1"``, SPEC T, Index): where a
 batch's inscriptions are on chain.
 
-RFC 8785 canonical JSON::
+RFC 8785 canonical JSON and one newline (as ``reveal`` writes it)::
 
     {"format": "enoch-index/1", "network": str, "root": hex, "tree_size": n,
      "manifest_sha256": hex, "manifest_id": id | null,
@@ -63,13 +63,13 @@ class BatchIndex:
         }
 
     def to_bytes(self) -> bytes:
-        return canonical_dumps(self.to_json())
+        return canonical_dumps(self.to_json()) + b"\n"
 
     @classmethod
     def from_bytes(cls, data: bytes) -> BatchIndex:
         """Strict parse (``MalformedInputError``, exit 65, on any deviation)."""
         keys = {"format", "network", "root", "tree_size", "manifest_sha256", "manifest_id", "leaves"}
-        o = load_versioned(data, INDEX_NAME, FORMAT, keys)
+        o = load_versioned(data.removesuffix(b"\n"), INDEX_NAME, FORMAT, keys)
         leaves = o["leaves"]
         if not isinstance(leaves, list):
             raise MalformedInputError(f"{INDEX_NAME}: leaves must be a list")
@@ -84,7 +84,7 @@ class BatchIndex:
         if len(index.leaves) != index.tree_size:
             raise MalformedInputError(f"{INDEX_NAME}: {len(index.leaves)} leaves for a tree of size {index.tree_size}")
         if index.to_bytes() != data:
-            raise MalformedInputError(f"{INDEX_NAME} is not in canonical form (RFC 8785)")
+            raise MalformedInputError(f"{INDEX_NAME} is not in canonical form (RFC 8785 and one newline)")
         return index
 
 
