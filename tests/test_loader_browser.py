@@ -93,6 +93,8 @@ def test_tampered_shard_fails_only_its_file(driver: Any, sample: VerifiedBatch) 
     with serving(site) as server:
         verdict = browser.load_verdict(driver, server.url)
         shown = driver.execute_script("return document.querySelectorAll('[data-enoch-status=failed] .c *').length")
+        why = driver.execute_script("return Array.from(document.querySelectorAll('[data-enoch-status=failed] .v'), e => e.textContent)")
+    assert "is not the manifest's" in why[1] and f"shard {int(noise[0].split('i')[1])}: the body could not be read" in why[0]
     assert verdict.pop("data/levels.json") == "failed" and verdict.pop("art/noise.bin") == "failed"
     assert set(verdict.values()) == {"verified"}
     assert shown == 0  # a failed file is never rendered, not even as a download

@@ -24,7 +24,7 @@ Enoch = Callable[..., Any]
 TX1, TX2 = "ab" * 32, "cd" * 32
 #: SHA-256 of the preview page of GOLDEN_FILES; changes only with loader.html (review it then).
 GOLDEN_FILES = {"a.txt": b"alpha\n" * 3000, "b.html": b"<p>b</p>"}
-GOLDEN_PAGE_SHA256 = "62c02b979f107a94d208df2c02426b65220b731deed6e5c18e4c40a84e841bb8"
+GOLDEN_PAGE_SHA256 = "9c0225db859ce0d210735bd45690bcaf2b67d40c3bcc0d3dc29a9330a85b445a"
 
 
 def index(**change: Any) -> BatchIndex:
