@@ -19,6 +19,8 @@ SUBCOMMANDS: dict[str, str] = {
     "decode": "toolkit.cli.inscribe.decode:decode_cmd",
     "broadcast": "toolkit.cli.inscribe.broadcast:broadcast_cmd",
     "status": "toolkit.cli.inscribe.broadcast:status_cmd",
+    "extract": "toolkit.cli.inscribe.extract:extract_cmd",
+    "loader": "toolkit.cli.inscribe.loader:loader_cmd",
 }
 
 
