@@ -50,6 +50,14 @@ def proof_name(index: int) -> str:
     return f"{index:06d}.json"
 
 
+def write_proofs(proofs_dir: Path, leaves: Sequence[bytes]) -> None:
+    """Write ``proofs/NNNNNN.json`` for every leaf hash (``pack`` and
+    ``inscribe extract`` both write them here, so the files are identical)."""
+    for index, path in enumerate(all_inclusion_proofs(list(leaves))):
+        proof = InclusionProof(index, len(leaves), leaves[index], tuple(path))
+        (proofs_dir / proof_name(index)).write_bytes(proof.to_bytes())
+
+
 @dataclass(frozen=True)
 class _Sharded:
     """What a worker reports for one file: (length, gz_size, leaf hash) per shard."""
@@ -184,8 +192,6 @@ def pack_files(
             Manifest.from_bytes(manifest_bytes)
         except (VerificationError, MalformedInputError) as exc:
             raise InternalError(f"pack built a manifest that does not verify ({exc.message})") from None
-        for index, path in enumerate(all_inclusion_proofs(leaves)):
-            proof = InclusionProof(index, len(leaves), leaves[index], tuple(path))
-            (proofs_dir / proof_name(index)).write_bytes(proof.to_bytes())
+        write_proofs(proofs_dir, leaves)
         (tmp / "manifest.json").write_bytes(manifest_bytes)
     return PackSummary(manifest, sum(f.size for f in files), sum(s.gz_size for s in shards))

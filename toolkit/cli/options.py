@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 
 import click
 
+from toolkit.chain import CHAIN_NETWORKS
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 _DECIMAL = re.compile(r"[+-]?[0-9]+")
@@ -59,9 +61,29 @@ expect_option: Callable[[F], F] = click.option(
 
 
 def block_options(f: F) -> F:
-    """``--block-hash`` / ``--header`` / ``--context``: the block an input is
-    bound to, spelled and described the same on every command that takes one.
-    ``--context`` defaults to None (not given); commands treat that as empty."""
+    """``--block-hash`` / ``--header`` / ``--context``, and the block by height
+    (SPEC H): ``--height`` with ``--headers`` or ``--node``, ``--network``,
+    ``--confirmations``, ``--save-headers``.  Spelled and described the same on
+    every command that takes a block.  ``--context`` defaults to None (not
+    given); commands treat that as empty.  The height options reach the
+    command as keyword arguments (see toolkit.cli.height_source)."""
+    f = click.option(
+        "--save-headers", metavar="F", help="With --height: write the verified header chain here (SPEC H file)."
+    )(f)
+    f = click.option(
+        "--confirmations", type=DecimalInt(1, 100_000_000), metavar="C",
+        help="With --height: require at least C confirmations (tip - H + 1; default 6).",
+    )(f)
+    f = click.option(
+        "--network", "chain_network", type=click.Choice(CHAIN_NETWORKS), default="mainnet",
+        show_default=True, help="With --height: the chain the height is on.",
+    )(f)
+    f = click.option("--node", metavar="SRC", help="With --height: fetch the headers from bitcoind:URL or mempool:URL.")(f)
+    f = click.option("--headers", "headers_file", metavar="F", help="With --height: an anchored header chain file holding H.")(f)
+    f = click.option(
+        "--height", type=DecimalInt(0, 100_000_000), metavar="H",
+        help="The block at height H, proven by an anchored header chain (--headers or --node).",
+    )(f)
     f = click.option("--context", metavar="C", help="Context string bound into the input (UTF-8; default empty).")(f)
     f = click.option(
         "--header", "header_hex", metavar="HEX", help="80-byte block header as hex (its proof of work is checked)."
