@@ -18,12 +18,13 @@ Obj = dict[str, Any]
 _LOWER_HEX = re.compile(r"(?:[0-9a-f]{2})*")
 
 
-def obj(value: Any, where: str, keys: set[str] | None) -> Obj:
-    """``value`` as a JSON object with exactly ``keys`` (any keys if None)."""
+def obj(value: Any, where: str, keys: set[str] | None, optional: frozenset[str] = frozenset()) -> Obj:
+    """``value`` as a JSON object with exactly ``keys`` plus any of
+    ``optional`` (any keys if ``keys`` is None)."""
     if not isinstance(value, dict):
         raise MalformedInputError(f"{where} must be a JSON object")
     if keys is not None:
-        unknown = sorted(set(value) - keys)
+        unknown = sorted(set(value) - keys - optional)
         if unknown:
             raise MalformedInputError(f"{where}: unknown key {unknown[0]!r}")
         missing = sorted(keys - set(value))
@@ -62,13 +63,16 @@ def hex_field(o: Obj, key: str, length: int) -> bytes:
     return parse_lower_hex(o[key], key, length)
 
 
-def load_versioned(data: bytes, what: str, fmt: str, keys: set[str]) -> Obj:
+def load_versioned(data: bytes, what: str, fmt: str, keys: set[str], optional: frozenset[str] = frozenset()) -> Obj:
     """Parse a versioned document: strict JSON, ``"format": fmt`` (checked
-    first, so a future version gets a clear message), exactly ``keys``."""
+    first, so a future version gets a clear message), exactly ``keys`` plus
+    any of ``optional``."""
     o = obj(strict_loads(data, what=what), what, None)
     if o.get("format") != fmt:
-        raise MalformedInputError(f"{what} format is {o.get('format')!r}, expected {fmt!r}")
-    return obj(o, what, keys)
+        shown = o.get("format")
+        shown = shown[:60] if isinstance(shown, str) else shown if isinstance(shown, int | None) else type(shown).__name__
+        raise MalformedInputError(f"{what} format is {shown!r}, expected {fmt!r}")
+    return obj(o, what, keys, optional)
 
 
 @contextlib.contextmanager

@@ -3,6 +3,8 @@ library): its own parser, BIP 341 sighash, tweak and BIP 340 verification."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from embit import ec, hashes
 from embit.util import secp256k1
 from embit.script import Script
@@ -58,3 +60,41 @@ def check_key_path_spend(raw: bytes, index: int, spent: list[tuple[bytes, int]],
     assert spent[index][0] == b"\x51\x20" + output_key.xonly()
     msg = tx.sighash_taproot(index, [Script(s) for s, _ in spent], [v for _, v in spent])
     assert output_key.schnorr_verify(ec.SchnorrSig(sig), msg)
+
+
+def ord_inscription_ids(raw: bytes) -> list[str]:
+    """Inscription ids as ord assigns them, computed without enoch's parser:
+    embit's txid, then ``id_counter`` over every envelope (``OP_FALSE OP_IF
+    <"ord">``) of every input's tapscript, in input order; pointer tags and
+    content do not matter (ord ``InscriptionUpdater``: ``InscriptionId { txid,
+    index: id_counter }``, incremented once per envelope)."""
+    tx = parse(raw)
+    ids: list[str] = []
+    for vin in tx.vin:
+        items = vin.witness.items
+        if len(items) < 2:
+            continue
+        ops = list(_tapscript_ops(items[-2]))
+        for i in range(len(ops) - 2):
+            if ops[i] == (0x00, b"") and ops[i + 1] == (0x63, None) and ops[i + 2] == (0x03, b"ord"):
+                ids.append(f"{tx.txid().hex()}i{len(ids)}")
+    return ids
+
+
+def _tapscript_ops(script: bytes) -> Iterator[tuple[int, bytes | None]]:
+    """(opcode, pushed data or None) for each instruction of ``script``."""
+    i = 0
+    while i < len(script):
+        op = script[i]
+        i += 1
+        if op <= 0x4E:
+            if op < 0x4C:
+                n = op
+            else:
+                width = {0x4C: 1, 0x4D: 2, 0x4E: 4}[op]
+                n = int.from_bytes(script[i : i + width], "little")
+                i += width
+            yield op, script[i : i + n]
+            i += n
+        else:
+            yield op, None

@@ -78,13 +78,30 @@ def test_standard_refuses_shard_too_big_and_names_the_fix(tmp_path: Path, big_sh
         plan_for(verify_batch(big_shard_batch), tmp_path / "plan", relay="standard")
     message = info.value.message
     assert "shard 000000" in message and "400000 WU standard budget" in message and "--relay direct" in message
-    suggested = int(message.split("--shard-size ")[1].split()[0])
-    assert 390_000 < suggested < 400_000
+    size = verify_batch(big_shard_batch).manifest.shards[0].gz_size
+    assert f"({size} bytes)" in message and "`enoch pack --shard-size 390000`" in message
+    largest = int(message.split("at most ")[1].split()[0])
+    assert 390_000 < largest < 400_000
     assert not (tmp_path / "plan").exists()
-    # The suggested shard size really fits: re-pack and plan again.
-    repacked = make_batch(tmp_path, {"big.bin": noise(450_000, 7)}, shard_size=suggested, name="repacked")
-    plan = plan_for(verify_batch(repacked), tmp_path / "plan", relay="standard")
-    assert all(g.reveal_weight <= STANDARD_WEIGHT and g.is_standard() for g in plan.groups)
+    # Both the advertised size and the largest one really fit: re-pack and plan again.
+    for n, size in enumerate((390_000, largest)):
+        repacked = make_batch(tmp_path, {"big.bin": noise(450_000, 7)}, shard_size=size, name=f"repacked{n}")
+        plan = plan_for(verify_batch(repacked), tmp_path / f"plan{n}", relay="standard")
+        assert all(g.reveal_weight <= STANDARD_WEIGHT and g.is_standard() for g in plan.groups)
+
+
+def test_relay_defaults_to_standard(enoch: Any, tmp_path: Path, big_shard_batch: Path) -> None:
+    """SPEC I (v0.2): without --relay, a shard too big for a standard reveal is
+    exit 2 naming the shard, its size and both ways out; nothing is written."""
+    args = ["inscribe", "plan", str(big_shard_batch), "-o", str(tmp_path / "plan"), "--destination", SIGNET_P2WPKH,
+            "--network", "signet", "--fee-rate", "1"]  # fmt: skip
+    r = enoch(*args, "--json")
+    assert r.exit_code == 2 and r.json()["error"]["code"] == "usage_error"
+    size = verify_batch(big_shard_batch).manifest.shards[0].gz_size
+    for part in ("shard 000000", f"({size} bytes)", "--relay direct", "enoch pack --shard-size 390000"):
+        assert part in r.stderr
+    assert not (tmp_path / "plan").exists()
+    assert enoch(*args, "--relay", "direct").exit_code == 0
 
 
 def test_direct_allows_and_marks_non_standard(tmp_path: Path, big_shard_batch: Path) -> None:
@@ -176,9 +193,19 @@ def test_crash_at_each_write_step_leaves_no_plan(tmp_path: Path, monkeypatch: py
             raise Crash(step)
         real_rename(src, dst)
 
+    import toolkit.core.outdir as outdir
+
+    real_renameat2 = outdir.renameat2
+
+    def renameat2(src: Path, dst: Path, flags: int) -> bool:  # the placement's rename, where available
+        if step == "rename" and Path(dst).name == "plan":
+            raise Crash(step)
+        return real_renameat2(src, dst, flags)
+
     monkeypatch.setattr(plan_module, "atomic_write", write)
     monkeypatch.setattr(fsio, "fsync_tree", tree)
     monkeypatch.setattr(fsio.os, "rename", rename)
+    monkeypatch.setattr(outdir, "renameat2", renameat2)
     with pytest.raises(Crash):
         plan_for(batch, tmp_path / "plan")
     assert not (tmp_path / "plan").exists()

@@ -64,8 +64,12 @@ def test_second_reveal_of_an_outpoint_with_another_amount(enoch: Enoch, tmp_path
     stored.write_bytes(b"garbage\n")
     r = enoch("inscribe", "reveal", str(plan), "--funding", f"0={TXID}:0:{fund}")
     assert r.exit_code == 2 and "different transaction" in r.stderr and stored.read_bytes() == b"garbage\n"
-    # The user decides the new amount is right: after deleting the file it is signed.
+    # The user decides the new amount is right: after deleting the files named
+    # in the message (the reveal and its funding record) it is signed.
+    record = plan / "fundings" / stored.name.replace(".hex", ".json")
+    assert str(record) in r.stderr or "different transaction" in r.stderr
     stored.unlink()
+    record.unlink()
     assert enoch("inscribe", "reveal", str(plan), "--funding", f"0={TXID}:0:{fund + 50_000}").exit_code == 0
 
 
@@ -134,10 +138,12 @@ def test_hand_edited_plan_is_refused_before_signing(enoch: Enoch, tmp_path: Path
         (lambda d: d.update(postage=100), 65, "dust limit"),
         (lambda d: d.update(relay="standard") or heavier(d, weight=400_004), 65, "above the standard relay budget"),
     ]
-    for change, code, words in cases:
+    for n, (change, code, words) in enumerate(cases, start=1):
         (plan / "plan.json").write_bytes(original)
         _edit(plan, change)
-        r = enoch("inscribe", "reveal", str(plan), "--funding", f"0={TXID}:0:{g['fund_sats']}", "--json")
+        # Funded as the edited plan asks: the edit itself must be caught.
+        fund = json.loads((plan / "plan.json").read_text())["groups"][0]["fund_sats"]
+        r = enoch("inscribe", "reveal", str(plan), "--funding", f"0={TXID}:{n}:{fund}", "--json")
         assert r.exit_code == code, r.stderr
         assert words in r.stderr and "Traceback" not in r.stderr
         assert not (plan / "reveals").exists()

@@ -25,9 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from inscriptions.batch.manifest import FileEntry, Manifest, ShardEntry
+from inscriptions.batch.batch_id import batch_id, check_batch_id
+from inscriptions.batch.manifest import MAX_MANIFEST_BYTES, FileEntry, Manifest, ShardEntry
 from inscriptions.batch.pack import proof_name, shard_name
-from inscriptions.batch.proof_file import InclusionProof
+from inscriptions.batch.proof_file import MAX_PROOF_BYTES, InclusionProof
 from inscriptions.batch.relpath import safe_join
 from inscriptions.batch.rfc9162 import leaf_hash, merkle_root
 from toolkit.core.errors import InputMissingError, MalformedInputError, VerificationError
@@ -38,7 +39,7 @@ MANIFEST_NAME = "manifest.json"
 
 def read_manifest(path: Path) -> tuple[Manifest, bytes]:
     """Read and parse ``path`` (a manifest file); returns the object and its exact bytes."""
-    data = read_input(path, what="manifest")
+    data = read_input(path, what="manifest", limit=MAX_MANIFEST_BYTES)
     return Manifest.from_bytes(data), data
 
 
@@ -76,12 +77,18 @@ def check_shard(manifest: Manifest, entry: ShardEntry, member: bytes, proof: Inc
         pass
 
 
+def proof_entry(manifest: Manifest, proof: InclusionProof) -> ShardEntry:
+    """The manifest entry of the shard ``proof`` is for (``VerificationError``
+    when its leaf index is outside the manifest's tree)."""
+    if not 0 <= proof.leaf_index < manifest.tree_size:
+        raise VerificationError(f"proof is for leaf {proof.leaf_index}, outside the manifest's tree of size {manifest.tree_size}")
+    return manifest.shards[proof.leaf_index]
+
+
 def verify_shard_with_proof(manifest: Manifest, member: bytes, proof: InclusionProof) -> ShardEntry:
     """Verify one shard's bytes and its inclusion proof against ``manifest``
     (``enoch verify-shard``); return the shard's manifest entry."""
-    if not 0 <= proof.leaf_index < manifest.tree_size:
-        raise VerificationError(f"proof is for leaf {proof.leaf_index}, outside the manifest's tree of size {manifest.tree_size}")
-    entry = manifest.shards[proof.leaf_index]
+    entry = proof_entry(manifest, proof)
     check_shard(manifest, entry, member, proof)
     return entry
 
@@ -96,6 +103,11 @@ class VerifiedBatch:
     path: Path
     manifest: Manifest
     manifest_bytes: bytes
+
+    @property
+    def batch_id(self) -> str:
+        """The batch id (SHA-256 of the manifest bytes, lowercase hex)."""
+        return batch_id(self.manifest_bytes)
 
     @classmethod
     def pinned(cls, path: Path, manifest_sha256: bytes) -> VerifiedBatch:
@@ -123,10 +135,6 @@ class VerifiedBatch:
         """The content of one file in bounded pieces, in order, each shard re-verified."""
         for index in range(entry.first_shard, entry.first_shard + entry.shard_count):
             yield from shard_pieces(self.manifest, self.manifest.shards[index], self.shard_bytes(index), None)
-
-
-#: A proof file holds at most 64 hashes: a few KB.  Anything bigger is not one.
-MAX_PROOF_BYTES = 16_384
 
 
 def _read_part(path: Path, what: str, limit: int) -> bytes:
@@ -167,8 +175,9 @@ def _check_listing(directory: Path, expected: set[str], what: str) -> None:
         raise VerificationError(f"{what}/{missing[0]} is missing")
 
 
-def _open_batch(path: Path) -> tuple[Manifest, bytes]:
-    """The batch's manifest, once the directory holds exactly the listed shards and proofs."""
+def _open_batch(path: Path, expect: str | None) -> tuple[Manifest, bytes]:
+    """The batch's manifest (with batch id ``expect``, if given: checked
+    first), once the directory holds exactly the listed shards and proofs."""
     if not path.is_dir():
         if path.exists():
             raise InputMissingError(f"batch {path} is not a directory")
@@ -178,6 +187,8 @@ def _open_batch(path: Path) -> tuple[Manifest, bytes]:
         # A FIFO or device planted as the manifest would block or never end.
         raise InputMissingError(f"manifest {manifest_path} is not a regular file")
     manifest, raw = read_manifest(manifest_path)
+    if expect is not None:
+        check_batch_id(raw, expect)
     n = manifest.tree_size
     _check_listing(path / "shards", {shard_name(i, manifest.content_encoding) for i in range(n)}, "shards")
     _check_listing(path / "proofs", {proof_name(i) for i in range(n)}, "proofs")
@@ -224,14 +235,18 @@ def _verify_shards(path: Path, manifest: Manifest, progress: Callable[[int], Non
         raise VerificationError("the shards do not hash to the manifest root")
 
 
-def verify_batch(path: Path, progress: Callable[[int], None] | None = None) -> VerifiedBatch:
-    """Verify everything in the batch directory ``path``; see the module docstring."""
-    manifest, raw = _open_batch(path)
+def verify_batch(path: Path, progress: Callable[[int], None] | None = None, *, expect: str | None = None) -> VerifiedBatch:
+    """Verify everything in the batch directory ``path``; see the module docstring.
+    With ``expect`` (a batch id), the manifest must have that id, checked
+    first (:func:`inscriptions.batch.batch_id.check_batch_id`)."""
+    manifest, raw = _open_batch(path, expect)
     _verify_shards(path, manifest, progress, None)
     return VerifiedBatch(path, manifest, raw)
 
 
-def unpack_batch(path: Path, out: Path, *, overwrite: bool = False, progress: Callable[[int], None] | None = None) -> VerifiedBatch:
+def unpack_batch(
+    path: Path, out: Path, *, overwrite: bool = False, progress: Callable[[int], None] | None = None, expect: str | None = None
+) -> VerifiedBatch:
     """Verify the batch and rebuild its files under ``out`` in one pass.
 
     Files are written into a private temporary directory as their shards are
@@ -239,8 +254,9 @@ def unpack_batch(path: Path, out: Path, *, overwrite: bool = False, progress: Ca
     and the root have been checked, so nothing is left if anything fails.
     Files are created only inside ``out`` (paths were validated and are joined
     component by component) and never inflated past their recorded lengths.
+    ``expect``: as for :func:`verify_batch`.
     """
-    manifest, raw = _open_batch(path)
+    manifest, raw = _open_batch(path, expect)
     with output_errors(out), atomic_directory(out, overwrite=overwrite) as tmp:
         _verify_shards(path, manifest, progress, tmp)
     return VerifiedBatch(path, manifest, raw)

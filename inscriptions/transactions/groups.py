@@ -107,10 +107,11 @@ class Group:
 
 
 def pack_groups(
-    items: Sequence[Item], manifest: Manifest, *, relay: str, postage: int, destination_script: bytes
+    items: Sequence[Item], manifest: Manifest, *, relay: str, postage: int, destination_script: bytes, reserve: int = 0
 ) -> list[Group]:
-    """Greedy packing of ``items`` into groups within the relay budget."""
-    budget = RELAY_BUDGETS[relay]
+    """Greedy packing of ``items`` into groups within the relay budget, less
+    ``reserve`` WU kept free (for a change output)."""
+    budget = RELAY_BUDGETS[relay] - reserve
     groups: list[Group] = []
     current: list[Item] = []
     size = KEY_SCRIPT_SIZE
@@ -131,20 +132,26 @@ def pack_groups(
         alone = weight_with(extra, 1)
         if alone > budget:
             fits = _largest_fitting_body(item, budget, postage, manifest, destination_script)
-            hint = (
-                f"re-pack the batch with --shard-size {fits} or smaller"
-                if item.shard is not None
-                else "pack fewer files per batch"
-            )
-            more = " or use --relay direct" if relay == "standard" else ""
-            raise UsageError(
-                f"{item.label} ({item.body_size} bytes) needs a reveal of {alone} WU, above the "
-                f"{budget} WU {relay} budget; {hint}{more}"
-            )
+            raise UsageError(oversize_message(item, alone, budget, relay, fits))
         current, size = [item], size + extra
     if current:
         groups.append(Group(tuple(current), size, weight_with(0, len(current))))
     return groups
+
+
+def oversize_message(item: Item, weight: int, budget: int, relay: str, fits: int) -> str:
+    """Why ``item`` fits no reveal of the ``relay`` budget, and both ways out."""
+    head = f"{item.label} ({item.body_size} bytes) needs a reveal of {weight} WU, above the {budget} WU {relay} budget"
+    if item.shard is None:
+        return f"{head}; pack fewer files per batch" + (" or use --relay direct" if relay == "standard" else "")
+    if relay == "standard":
+        # SPEC I names 390000: a round size below the largest body a standard
+        # 1-input reveal holds (``fits``, about 397 KB with the manifest's fields).
+        return (
+            f"{head}; either plan with --relay direct (the reveal must then be submitted to a miner directly) "
+            f"or re-pack with `enoch pack --shard-size 390000` (at most {fits} fits)"
+        )
+    return f"{head}; re-pack with `enoch pack --shard-size {fits}` or smaller"
 
 
 def group_inscriptions(

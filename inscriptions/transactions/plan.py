@@ -39,7 +39,8 @@ from inscriptions.transactions.groups import (
 )
 from inscriptions.transactions.network import Destination, address_from_script
 from inscriptions.transactions.taproot import commit, derive_group_secret, tapleaf_hash, xonly_public_key
-from inscriptions.transactions.txbuild import dummy_reveal_weight
+from inscriptions.transactions.network import txout_size
+from inscriptions.transactions.txbuild import dummy_reveal_weight, reveal_weight
 from toolkit.core.canonical_json import canonical_dumps
 from toolkit.core.errors import InternalError, OutputExistsError, UsageError
 from toolkit.core.fsio import atomic_directory, atomic_write, output_errors
@@ -64,6 +65,9 @@ class PlannedGroup:
     reveal_weight: int
     fee_sats: int
     postage_sats: int
+    #: Extra sats the funding carries for a fee bump (``plan --bump-headroom``);
+    #: ``None`` in plans made without one.
+    headroom_sats: int | None = None
 
     @property
     def reveal_vsize(self) -> int:
@@ -71,7 +75,7 @@ class PlannedGroup:
 
     @property
     def fund_sats(self) -> int:
-        return self.postage_sats + self.fee_sats
+        return self.postage_sats + self.fee_sats + (self.headroom_sats or 0)
 
     def is_standard(self) -> bool:
         """Whether the reveal is within Bitcoin Core's standard weight (400,000 WU)."""
@@ -91,7 +95,7 @@ class PlannedGroup:
             "fund_sats": self.fund_sats,
             "standard": self.is_standard(),
             "inscriptions": [item.to_json() for item in self.items],
-        }
+        } | ({} if self.headroom_sats is None else {"headroom_sats": self.headroom_sats})
 
 
 @dataclass(frozen=True)
@@ -109,9 +113,32 @@ class Plan:
     tree_size: int
     manifest_sha256: bytes
     groups: tuple[PlannedGroup, ...]
+    #: Where surplus and headroom return (``--change``; the destination if not given).
+    change: Destination | None = None
+    #: ``--bump-headroom``: the rate every funding is asked for (``None``: no headroom).
+    bump_headroom: Decimal | None = None
+
+    def headroom(self) -> Headroom:
+        """The plan's bump headroom (only for plans made with ``--bump-headroom``)."""
+        if self.bump_headroom is None:
+            raise InternalError("this plan has no bump headroom")
+        return Headroom(self.bump_headroom, self.change_to)
+
+    @property
+    def change_to(self) -> Destination:
+        """The address that receives change outputs."""
+        return self.destination if self.change is None else self.change
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        # The two v0.2 keys are written only when used, so that plans made
+        # without them are byte-identical to earlier versions' (and load there).
+        extra: dict[str, Any] = {}
+        if self.change is not None or self.bump_headroom is not None:
+            extra = {
+                "change": self.change_to.address,
+                "bump_headroom": None if self.bump_headroom is None else fmt_rate(self.bump_headroom),
+            }
+        return extra | {
             "format": PLAN_FORMAT,
             "network": self.network,
             "destination": self.destination.address,
@@ -152,8 +179,33 @@ def body_reader(batch: VerifiedBatch) -> Callable[[Item], bytes]:
     return body
 
 
+@dataclass(frozen=True)
+class Headroom:
+    """``--bump-headroom``: the rate fundings are asked for, and where the difference returns."""
+
+    rate: Decimal
+    change: Destination
+
+
+def headroom_sats(fee_sats: int, weight_with_change: int, rate: Decimal, headroom: Headroom) -> int:
+    """Sats a group's funding carries beyond postage and fee: enough for the
+    reveal at ``headroom.rate`` with a change output, and never less than that
+    change output's cost plus its dust limit (so the reveal signed at the plan
+    rate always has a valid change output)."""
+    vsize = (weight_with_change + 3) // 4
+    fee = max(fee_for(headroom.rate, vsize), fee_for(rate, vsize) + headroom.change.dust_limit)
+    return fee - fee_sats
+
+
 def plan_group(
-    index: int, group: Group, batch: VerifiedBatch, secret: bytes, destination: Destination, postage: int, rate: Decimal
+    index: int,
+    group: Group,
+    batch: VerifiedBatch,
+    secret: bytes,
+    destination: Destination,
+    postage: int,
+    rate: Decimal,
+    headroom: Headroom | None = None,
 ) -> PlannedGroup:
     """Keys, commit address, exact weight and fee of one group."""
     internal = xonly_public_key(derive_group_secret(secret, index))
@@ -167,6 +219,11 @@ def plan_group(
     if weight != group.weight:
         raise InternalError(f"group {index}: serialized weight {weight} differs from the packing estimate {group.weight}")
     vsize = (weight + 3) // 4
+    fee = fee_for(rate, vsize)
+    extra = None
+    if headroom is not None:
+        with_change = reveal_weight(len(script), [spk for spk, _ in outputs] + [headroom.change.script_pubkey])
+        extra = headroom_sats(fee, with_change, rate, headroom)
     return PlannedGroup(
         group=index,
         items=group.items,
@@ -175,8 +232,9 @@ def plan_group(
         script_pubkey=c.script_pubkey,
         commit_address=address_from_script(c.script_pubkey, destination.network),
         reveal_weight=weight,
-        fee_sats=fee_for(rate, vsize),
+        fee_sats=fee,
         postage_sats=postage * len(group.items),
+        headroom_sats=extra,
     )
 
 
@@ -189,25 +247,65 @@ def make_plan(
     relay: str,
     fee_rate: Decimal,
     ceiling: Decimal,
+    change: Destination | None = None,
+    bump_headroom: Decimal | None = None,
 ) -> Plan:
-    """Write the plan directory ``out`` (atomically) and return the plan."""
+    """Write the plan directory ``out`` (atomically) and return the plan.
+
+    The caller holds :func:`inscriptions.transactions.plandir.parent_lock`
+    of ``out`` (two plans racing for one name: the second is told it exists)."""
     if postage < destination.dust_limit:
         raise UsageError(
             f"--postage {postage} is below the dust limit of {destination.address} ({destination.dust_limit} sats)"
         )
+    headroom = None
+    if bump_headroom is not None:
+        if change is None:
+            raise UsageError("--bump-headroom needs --change ADDR (where the unused headroom returns)")
+        if not fee_rate <= bump_headroom <= ceiling:
+            raise UsageError(
+                f"--bump-headroom {fmt_rate(bump_headroom)} must be between the fee rate {fmt_rate(fee_rate)} and "
+                f"the ceiling {fmt_rate(ceiling)} sat/vB"
+            )
+        headroom = Headroom(bump_headroom, change)
+    if change is not None and change.network != destination.network:
+        raise UsageError("--change must be an address of the plan's network")
     if os.path.lexists(out):
         raise OutputExistsError(existing_plan_message(out))
     items = batch_items(batch.manifest, len(batch.manifest_bytes))
     if postage * len(items) > MAX_MONEY:
         raise UsageError(f"--postage {postage} x {len(items)} inscriptions is more than 21 million BTC")
-    groups = pack_groups(items, batch.manifest, relay=relay, postage=postage, destination_script=destination.script_pubkey)
+    # With headroom every reveal carries a change output: keep room for it
+    # (and for a longer output count) within the relay budget.
+    reserve = 0 if headroom is None else 4 * (txout_size(headroom.change.script_pubkey) + 2)
+    groups = pack_groups(
+        items, batch.manifest, relay=relay, postage=postage, destination_script=destination.script_pubkey, reserve=reserve
+    )
+    try:
+        return _write_plan(batch, out, groups, destination, postage, relay, fee_rate, ceiling, change, headroom)
+    except OutputExistsError:  # appeared meanwhile (atomic_directory would say "pass --overwrite")
+        raise OutputExistsError(existing_plan_message(out)) from None
+
+
+def _write_plan(
+    batch: VerifiedBatch,
+    out: Path,
+    groups: list[Group],
+    destination: Destination,
+    postage: int,
+    relay: str,
+    fee_rate: Decimal,
+    ceiling: Decimal,
+    change: Destination | None,
+    headroom: Headroom | None,
+) -> Plan:
     with output_errors(out), atomic_directory(out, mode=0o700) as tmp:  # holds the batch secret
         secret = secrets.token_bytes(32)
         # The secret is durable (0600, fsynced, directory fsynced) before any
         # key or address is derived from it.
         atomic_write(tmp / SECRET_NAME, secret_to_bytes(secret), mode=0o600)
         planned = tuple(
-            plan_group(i, g, batch, secret, destination, postage, fee_rate) for i, g in enumerate(groups)
+            plan_group(i, g, batch, secret, destination, postage, fee_rate, headroom) for i, g in enumerate(groups)
         )
         plan = Plan(
             network=destination.network,
@@ -221,6 +319,8 @@ def make_plan(
             tree_size=batch.manifest.tree_size,
             manifest_sha256=hashlib.sha256(batch.manifest_bytes).digest(),
             groups=planned,
+            change=change,
+            bump_headroom=None if headroom is None else headroom.rate,
         )
         too_big = [g for g in planned if g.fund_sats > MAX_MONEY]
         if too_big:

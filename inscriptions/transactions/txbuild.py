@@ -65,6 +65,17 @@ def reveal_weight(script_size: int, outputs: Sequence[bytes]) -> int:
     return 4 * base + witness
 
 
+def script_size_of(weight: int, outputs: Sequence[bytes]) -> int | None:
+    """The tapscript size ``L`` with ``reveal_weight(L, outputs) == weight``, or None if there is none."""
+    fixed = reveal_weight(0, outputs) - 1  # everything but CompactSize(L) + L
+    rest = weight - fixed
+    for prefix in (1, 3, 5):
+        size = rest - prefix
+        if size >= 0 and reveal_weight(size, outputs) == weight:
+            return size
+    return None
+
+
 def _build(
     fundings: Sequence[Funding], outputs: Sequence[tuple[bytes, int]], witnesses: Sequence[Sequence[bytes]]
 ) -> object:

@@ -11,6 +11,7 @@ import contextlib
 import json
 import sys
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TextIO, runtime_checkable
 
@@ -44,6 +45,43 @@ class SimpleResult:
         return self.text
 
 
+@dataclass
+class StreamedResult:
+    """A :class:`Result` too large to build in memory (``inscribe reveal`` of
+    a 100 MB batch): ``data[key]`` is the list that ``items()`` produces one
+    element at a time, and ``lines()`` the text form, one line at a time.
+    :func:`render` writes either as it goes; the JSON bytes are exactly those
+    of :func:`dumps_json` of the whole object.  Everything that can fail
+    should have failed before: a failure while streaming ends the output early
+    (reported on stderr, exit 66)."""
+
+    data: dict[str, Any]
+    key: str
+    items: Callable[[], Iterator[dict[str, Any]]]
+    lines: Callable[[], Iterator[str]]
+    exit_code: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return self.data | {self.key: list(self.items())}
+
+    def to_text(self) -> str:
+        return "\n".join(self.lines())
+
+    def json_parts(self) -> Iterator[str]:
+        """The pieces of ``dumps_json(self.to_json())``, in order."""
+        yield "{"
+        for n, k in enumerate(sorted(self.data.keys() | {self.key})):
+            yield (", " if n else "") + json.dumps(k, ensure_ascii=False) + ": "
+            if k != self.key:
+                yield json.dumps(self.data[k], ensure_ascii=False, sort_keys=True)
+                continue
+            yield "["
+            for m, item in enumerate(self.items()):
+                yield (", " if m else "") + dumps_json(item)
+            yield "]"
+        yield "}"
+
+
 def dumps_json(obj: dict[str, Any]) -> str:
     """The JSON dialect of stdout: UTF-8, compact-but-readable, sorted keys."""
     return json.dumps(obj, ensure_ascii=False, sort_keys=True)
@@ -65,7 +103,13 @@ def render(result: Result, *, json_mode: bool, out: TextIO | None = None) -> Non
     stream = out if out is not None else sys.stdout
     if stream is None:  # started with stdout closed (`>&-`)
         raise OSError("stdout is closed")
-    if json_mode:
+    if isinstance(result, StreamedResult):
+        parts = result.json_parts() if json_mode else (line + "\n" for line in result.lines())
+        for part in parts:
+            stream.write(printable(part))
+        if json_mode:
+            stream.write("\n")
+    elif json_mode:
         stream.write(printable(dumps_json(result.to_json())) + "\n")
     else:
         text = printable(result.to_text())

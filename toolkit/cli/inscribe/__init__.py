@@ -13,9 +13,15 @@ from toolkit.cli.lazy import LazyGroup
 SUBCOMMANDS: dict[str, str] = {
     "plan": "toolkit.cli.inscribe.plan:plan",
     "estimate": "toolkit.cli.inscribe.estimate:estimate",
+    "fund": "toolkit.cli.inscribe.fund:fund_cmd",
     "reveal": "toolkit.cli.inscribe.reveal:reveal",
     "recover": "toolkit.cli.inscribe.reveal:recover_cmd",
+    "bump": "toolkit.cli.inscribe.bump:bump_cmd",
     "decode": "toolkit.cli.inscribe.decode:decode_cmd",
+    "broadcast": "toolkit.cli.inscribe.broadcast:broadcast_cmd",
+    "status": "toolkit.cli.inscribe.broadcast:status_cmd",
+    "extract": "toolkit.cli.inscribe.extract:extract_cmd",
+    "loader": "toolkit.cli.inscribe.loader:loader_cmd",
 }
 
 

@@ -13,7 +13,7 @@ from inscriptions.transactions.groups import RELAY_BUDGETS
 from inscriptions.transactions.network import NETWORKS, parse_address
 from inscriptions.transactions.plan import MAX_MONEY
 from toolkit.cli.batch import verified_batch
-from toolkit.cli.options import json_option
+from toolkit.cli.options import DecimalInt, json_option
 from toolkit.cli.render import SimpleResult
 from toolkit.core.errors import UsageError
 from toolkit.sources.feesources import DEFAULT_PRIORITY, PRIORITIES, parse_fee_source
@@ -26,7 +26,7 @@ from toolkit.sources.feesources import DEFAULT_PRIORITY, PRIORITIES, parse_fee_s
 @click.option("--priority", type=click.Choice(sorted(PRIORITIES)), default=DEFAULT_PRIORITY, show_default=True)
 @click.option("--relay", type=click.Choice(list(RELAY_BUDGETS)), default="standard", show_default=True)
 @click.option(
-    "--postage", type=click.IntRange(min=1, max=MAX_MONEY), default=10_000, show_default=True, help="Sats per inscription."
+    "--postage", type=DecimalInt(1, MAX_MONEY), default=10_000, show_default=True, help="Sats per inscription."
 )
 @click.option("--destination", metavar="ADDR", help="Destination address (exact output size); default: a P2TR output.")
 @click.option("--network", type=click.Choice(list(NETWORKS)), help="Network of --destination.")
