@@ -233,7 +233,6 @@ def reveal_all(
     """:func:`iter_reveals`, with every transaction read back (small batches, tests)."""
     out = []
     for s in list(iter_reveals(plan_dir, plan, secret, fundings, batch)):
-        stored = load_stored(plan_dir, plan, s.group, s.funding, s.version)
-        raw = read_tx_file(s.path)
-        out.append(Reveal(s.group, s.funding, SignedTx(stored.txid, raw, stored.weight), s.fee_sats, s.change_sats))
+        tx = SignedTx(s.txid, read_tx_file(s.path), s.weight)
+        out.append(Reveal(s.group, s.funding, tx, s.fee_sats, s.change_sats))
     return out
