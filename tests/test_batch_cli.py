@@ -87,7 +87,9 @@ def test_sample_golden_root_and_shards(sample_batch: Path) -> None:
 def test_pack_json_shape(enoch: Enoch, tmp_path: Path) -> None:
     r = enoch("pack", SAMPLE, "-o", tmp_path / "b", "--json")
     assert r.exit_code == 0, r.stderr
-    assert r.json() == {"root": SAMPLE_ROOT, "tree_size": 6, "files": 5, "bytes_in": 3833502, "bytes_out": 2054804}
+    assert r.json() == {
+        "batch_id": SAMPLE_MANIFEST, "root": SAMPLE_ROOT, "tree_size": 6, "files": 5, "bytes_in": 3833502, "bytes_out": 2054804
+    }
 
 
 def test_two_packs_byte_identical(enoch: Enoch, src: Path, tmp_path: Path) -> None:

@@ -106,7 +106,7 @@ def test_verify_reports_manifest_hash(enoch: Enoch, batch: Path) -> None:
     r2 = enoch("verify", batch, "--json")
     assert r2.exit_code == 0 and r2.json()["root"] == root
     assert r2.json()["manifest_sha256"] != digest
-    assert f"manifest sha256 {r2.json()['manifest_sha256']}" in enoch("verify", batch).stdout
+    assert f"batch id {r2.json()['manifest_sha256']}" in enoch("verify", batch).stdout
 
 
 def test_verify_shard_refuses_two_stdin_inputs(enoch: Enoch, batch: Path) -> None:

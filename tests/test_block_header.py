@@ -102,7 +102,7 @@ def test_parse_headers_hex_lines_and_raw_records_agree() -> None:
 @pytest.mark.parametrize(
     ("data", "match"),
     [
-        (b"", "0 bytes"),
+        (b"", "the input is empty"),
         (b"\n\n", "blank"),
         (bytes(81), "81 bytes"),
         (b"00" * 80 + b"\n" + b"00" * 79 + b"\n", "line 2"),

@@ -84,7 +84,9 @@ def test_chain_as_hex_lines_and_raw_records(enoch: Enoch, tmp_path: Path) -> Non
         assert r.exit_code == 0
         obj = r.json()
         assert obj["count"] == 3 and obj["links_valid"] and obj["hash"] == BY_HEIGHT[2]["hash"]
-        assert [h["link_valid"] for h in obj["headers"]] == [None, True, True]
+        # A chain lists its tip only (a whole list would be as large as the file).
+        assert [(h["hash"], h["link_valid"]) for h in obj["headers"]] == [(BY_HEIGHT[2]["hash"], True)]
+        assert (obj["anchor"], obj["first_height"], obj["last_height"]) == ({"height": 0, "hash": BY_HEIGHT[0]["hash"]}, 0, 2)
 
 
 def test_broken_link_is_exit_1(enoch: Enoch, tmp_path: Path) -> None:
@@ -92,19 +94,18 @@ def test_broken_link_is_exit_1(enoch: Enoch, tmp_path: Path) -> None:
     f.write_text(_chain_text([0, 2, 1]))
     r = enoch("header", "verify", "--file", str(f), "--json")
     assert r.exit_code == 1
-    obj = r.json()
-    assert obj["pow_valid"] is True and obj["links_valid"] is False
-    assert [h["link_valid"] for h in obj["headers"]] == [None, False, False]
-    assert "BROKEN" in enoch("header", "verify", "--file", str(f)).stdout
+    assert r.json()["error"]["message"].startswith("verification failed: height 1: rule 1 (linked) failed")
+    assert "height 1: rule 1 (linked)" in enoch("header", "verify", "--file", str(f)).stderr
 
 
 def test_synthetic_chain_passes_pow_and_links(enoch: Enoch, tmp_path: Path) -> None:
-    # Valid work and links on top of the real genesis -- yet not mainnet blocks 1-4.
+    # Valid work and links on top of the real genesis -- yet not mainnet blocks 1-4: an anchored
+    # chain proves heights, not that it is the best chain (period 0 is at difficulty 1).
     f = tmp_path / "synthetic.txt"
     f.write_text(BY_HEIGHT[0]["header_hex"] + "\n" + "\n".join(h["header_hex"] for h in SYNTHETIC) + "\n")
     obj = enoch("header", "verify", "--file", str(f), "--json").json()
-    assert obj["valid"] is True
-    assert obj["headers"][1]["hash"] != BY_HEIGHT[1]["hash"]
+    assert obj["valid"] is True and obj["last_height"] == len(SYNTHETIC)
+    assert obj["hash"] != BY_HEIGHT[2]["hash"] and obj["count"] == len(SYNTHETIC) + 1
 
 
 @pytest.mark.parametrize(

@@ -51,9 +51,9 @@ def test_atomic_directory_replaces_only_with_overwrite(tmp_path: Path) -> None:
 
 def test_read_input_missing(tmp_path: Path) -> None:
     with pytest.raises(InputMissingError):
-        read_input(tmp_path / "nope")
+        read_input(tmp_path / "nope", limit=10)
     with pytest.raises(InputMissingError):
-        read_input(tmp_path)
+        read_input(tmp_path, limit=10)
 
 
 def test_atomic_directory_mode_follows_umask(tmp_path: Path) -> None:

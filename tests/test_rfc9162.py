@@ -16,6 +16,7 @@ from inscriptions.batch.rfc9162 import (
     leaf_hash,
     merkle_root,
     node_hash,
+    root_and_paths,
     verify_inclusion,
 )
 from tests.fixtures import load_json, params
@@ -156,3 +157,26 @@ def test_every_one_bit_change_fails(size: int, data: st.DataObject) -> None:
         with pytest.raises(VerificationError):
             forged.verify(leaf, index, size, root)
     InclusionProof(index, size, leaf, tuple(path)).verify(leaf, index, size, root)
+
+
+@settings(max_examples=60, deadline=None)
+@given(size=st.integers(min_value=0, max_value=70), data=st.data())
+def test_root_and_paths_equals_the_recursive_definition(size: int, data: st.DataObject) -> None:
+    leaves = [leaf_hash(i.to_bytes(2, "big")) for i in range(size)]
+    indices = data.draw(st.lists(st.integers(min_value=0, max_value=size - 1), max_size=5)) if size else []
+    root, paths = root_and_paths(leaves, indices)
+    assert root == merkle_root(leaves)
+    assert paths == [inclusion_proof(leaves, i) for i in indices]
+
+
+def test_root_and_paths_published_vectors_and_bounds() -> None:
+    for vector in TREE["inclusion"]:
+        index, size = vector["leaf_index"], vector["tree_size"]
+        root, [path] = root_and_paths(LEAVES[:size], [index])
+        assert (root, [p.hex() for p in path]) == (ROOTS[size - 1], vector["path"])
+    assert root_and_paths([], []) == (bytes.fromhex(TREE["empty_root"]), [])
+    for bad in (-1, 3):
+        with pytest.raises(ValueError, match="out of range"):
+            root_and_paths(LEAVES[:3], [bad])
+    with pytest.raises(ValueError, match="leaf_hashes"):
+        root_and_paths([b"short"], [0])

@@ -171,3 +171,19 @@ def test_candidate_bytes_is_what_integer_reads(lo: int, hi: int, k: int) -> None
         before = s.position
         s.integer(lo, hi)
         assert (s.position - before) % k == 0 and s.position > before
+
+
+@pytest.mark.parametrize("size", [2, 3, 255, 256, 257, 1000, 70_000])
+def test_shuffle_is_fisher_yates_over_integer(size: int) -> None:
+    """RandomStream.shuffle inlines integer(); it must read the same bytes and
+    give the same order as calling integer(0, i) for i = m-1 .. 1."""
+    fast = Source("block", bytes(range(32)), f"shuffle {size}").stream()
+    slow = Source("block", bytes(range(32)), f"shuffle {size}").stream()
+    fast.read(3)  # start mid-buffer
+    slow.read(3)
+    expected = list(range(size))
+    for i in range(size - 1, 0, -1):
+        j = slow.integer(0, i)
+        expected[i], expected[j] = expected[j], expected[i]
+    assert fast.shuffle(range(size)) == expected
+    assert fast.position == slow.position and fast.read(40) == slow.read(40)

@@ -18,6 +18,8 @@ from vrf.jsonfields import hex_field, load_object, text_field
 from vrf.suites import Suite, suite_by_name
 
 KEY_FORMAT = "enoch-vrf-key/1"
+#: A key file is about 200 bytes; anything over 4 KiB is not one (bounded read).
+MAX_KEY_FILE_BYTES = 4096
 _WHAT = "VRF key file"
 
 
@@ -85,4 +87,4 @@ def write_key_file(path: Path | str, pair: KeyPair) -> None:
 
 def read_key_file(path: Path | str) -> KeyPair:
     """Read and strictly parse a key file (``-`` = stdin); missing -> 66, malformed -> 65."""
-    return KeyPair.from_bytes(read_input(path, what=_WHAT))
+    return KeyPair.from_bytes(read_input(path, what=_WHAT, limit=MAX_KEY_FILE_BYTES))

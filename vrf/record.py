@@ -22,6 +22,10 @@ from vrf.keys import KeyPair
 from vrf.suites import Suite, suite_by_name
 
 PROOF_FORMAT = "enoch-vrf-proof/1"
+#: Bounded read of a record file.  A record is a few hundred bytes plus its
+#: alpha (hex) and context (JSON-escaped); both come from one command-line
+#: argument (at most 128 KiB on Linux), so 4 MiB is far beyond any honest record.
+MAX_RECORD_BYTES = 1 << 22
 _WHAT = "VRF proof record"
 _REQUIRED = frozenset({"format", "suite", "public_key", "alpha", "pi", "beta"})
 _BLOCK_KEYS = frozenset({"block_hash", "context"})

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from inscriptions.batch.relpath import (
+    MAX_PATH_BYTES,
     check_no_prefix_conflicts,
     check_relative_path,
     path_sort_key,
@@ -61,6 +62,10 @@ def _walk(root: str, directory: str, parts: list[str], ancestors: frozenset[str]
         raise InputMissingError(f"cannot read directory {display_path(directory)}: {exc.strerror}") from None
     for entry in entries:
         shown = display_path(entry.path)
+        if len(os.fsencode("/".join([*parts, entry.name]))) > MAX_PATH_BYTES:
+            # Checked before the OS is asked (which would fail with
+            # ENAMETOOLONG, "unreadable"): the stored path is too long (65).
+            _stored([*parts, entry.name], Path(entry.path))
         real = os.path.realpath(entry.path)
         if entry.is_symlink() and not _inside(root, real):
             raise UsageError(f"symlink {shown} points outside the source directory; refusing to pack it")

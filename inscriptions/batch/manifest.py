@@ -33,11 +33,27 @@ from toolkit.core.canonical_json import canonical_dumps
 from toolkit.core.errors import MalformedInputError, VerificationError
 
 FORMAT = "enoch-batch/1"
+#: Largest manifest enoch writes or reads (bounded read; exit 65 beyond).
+#: A shard entry takes about 200 bytes plus its path, so this is a few hundred
+#: thousand shards: hundreds of gigabytes, far more than a batch one can
+#: inscribe.  ``pack`` refuses a batch whose manifest would be larger.
+MAX_MANIFEST_BYTES = 1 << 26
 _CONTENT_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}(;[a-z0-9-]+=[a-z0-9._-]+)*")
 
 
+#: The content type is one data push of the inscription envelope, and a push
+#: holds at most 520 bytes (tapscript's MAX_SCRIPT_ELEMENT_SIZE): a longer one
+#: makes a batch that ``inscribe plan`` can never inscribe.
+MAX_CONTENT_TYPE_BYTES = 520
+
+
 def check_content_type(value: str) -> str:
-    """A MIME type as inscribed: lowercase ``type/subtype[;param=value]...``."""
+    """A MIME type as inscribed: lowercase ``type/subtype[;param=value]...``,
+    at most :data:`MAX_CONTENT_TYPE_BYTES` long."""
+    if len(value) > MAX_CONTENT_TYPE_BYTES:  # ASCII by the pattern below, so chars = bytes
+        raise MalformedInputError(
+            f"content type {value[:40]!r}... is {len(value)} bytes; one envelope push holds at most {MAX_CONTENT_TYPE_BYTES}"
+        )
     if not _CONTENT_TYPE.fullmatch(value):
         raise MalformedInputError(f"content type {value!r} is not a lowercase type/subtype[;param=value]")
     return value

@@ -24,7 +24,7 @@ from typing import Any
 from inscriptions.batch.content_types import content_type_for
 from inscriptions.batch.gzip_member import compressor_info
 from inscriptions.batch.inputs import InputFile
-from inscriptions.batch.manifest import FileEntry, Manifest, ShardEntry
+from inscriptions.batch.manifest import MAX_MANIFEST_BYTES, FileEntry, Manifest, ShardEntry
 from inscriptions.batch.proof_file import InclusionProof
 from inscriptions.batch.rfc9162 import all_inclusion_proofs, leaf_hash, merkle_root
 from inscriptions.batch.sharding import check_shard_size, shard_file
@@ -32,9 +32,10 @@ from toolkit.core.errors import (
     InputMissingError,
     InternalError,
     MalformedInputError,
+    UsageError,
     VerificationError,
 )
-from toolkit.core.fsio import atomic_directory, display_path, output_errors
+from toolkit.core.fsio import atomic_directory, display_path, output_errors, read_at_most
 
 Progress = Callable[[int], None]
 
@@ -47,6 +48,14 @@ def shard_name(index: int) -> str:
 def proof_name(index: int) -> str:
     """File name of the proof of shard ``index`` under ``proofs/``."""
     return f"{index:06d}.json"
+
+
+def write_proofs(proofs_dir: Path, leaves: Sequence[bytes]) -> None:
+    """Write ``proofs/NNNNNN.json`` for every leaf hash (``pack`` and
+    ``inscribe extract`` both write them here, so the files are identical)."""
+    for index, path in enumerate(all_inclusion_proofs(list(leaves))):
+        proof = InclusionProof(index, len(leaves), leaves[index], tuple(path))
+        (proofs_dir / proof_name(index)).write_bytes(proof.to_bytes())
 
 
 @dataclass(frozen=True)
@@ -82,10 +91,9 @@ def _report(amount: int) -> None:
 
 def _shard_one(source: str, size: int, staging: str, shard_size: int, progress: Progress | None) -> _Sharded:
     """Shard one file into ``staging/<k>``; runs in a worker or in-process."""
-    try:
-        data = Path(source).read_bytes()
-    except OSError as exc:
-        raise InputMissingError(f"cannot read {display_path(source)}: {exc.strerror}") from None
+    # Bounded by the size seen when the inputs were collected: a file that
+    # grew meanwhile is reported, not read to its new end.
+    data = read_at_most(source, what="input", limit=size)
     if len(data) != size:
         raise InputMissingError(f"{display_path(source)} changed size while packing")
     out: list[tuple[int, int, bytes]] = []
@@ -172,14 +180,18 @@ def pack_files(
             shard_size=shard_size,
             compressor=compressor_info(),
         )
+        manifest_bytes = manifest.to_bytes()
+        if len(manifest_bytes) > MAX_MANIFEST_BYTES:  # verify would refuse to read it
+            raise UsageError(
+                f"the batch's manifest would be {len(manifest_bytes)} bytes, more than the {MAX_MANIFEST_BYTES} "
+                "a manifest may have: pack fewer files (or a larger --shard-size) per batch"
+            )
         try:
             # The manifest written must load back exactly (strict parse plus
             # consistency): inputs were checked up front, so failing is a bug.
-            Manifest.from_bytes(manifest.to_bytes())
+            Manifest.from_bytes(manifest_bytes)
         except (VerificationError, MalformedInputError) as exc:
             raise InternalError(f"pack built a manifest that does not verify ({exc.message})") from None
-        for index, path in enumerate(all_inclusion_proofs(leaves)):
-            proof = InclusionProof(index, len(leaves), leaves[index], tuple(path))
-            (proofs_dir / proof_name(index)).write_bytes(proof.to_bytes())
-        (tmp / "manifest.json").write_bytes(manifest.to_bytes())
+        write_proofs(proofs_dir, leaves)
+        (tmp / "manifest.json").write_bytes(manifest_bytes)
     return PackSummary(manifest, sum(f.size for f in files), sum(s.gz_size for s in shards))

@@ -20,6 +20,9 @@ from toolkit.core.errors import MalformedInputError, VerificationError
 FORMAT = "enoch-inclusion-proof/1"
 #: A tree of 2^63 leaves has 63 levels; anything longer is garbage.
 MAX_PATH = 64
+#: A proof file holds at most 64 hashes: a few KB.  Anything bigger is not one
+#: (bounded read).
+MAX_PROOF_BYTES = 16_384
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 A stored path is a non-empty sequence of ``/``-separated components, none of
 them empty, ``.`` or ``..``; no leading ``/``; no backslash (a separator on
-Windows), NUL or other control characters; valid Unicode.  Such a path joined
+Windows), NUL or other control characters, no bidirectional controls
+(U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069); valid Unicode.  Such a path joined
 onto a directory can only name something inside it.  Paths are ordered by
 their UTF-8 bytes (SPEC I).
 """
@@ -16,6 +17,10 @@ from pathlib import Path
 from toolkit.core.errors import MalformedInputError, VerificationError
 
 MAX_PATH_BYTES = 4096
+#: Unicode's Bidi_Control characters (ALM, LRM, RLM, LRE..RLO, LRI..PDI):
+#: invisible, they make a path display as another ("txt.exe" shown as
+#: "exe.txt"), so they are refused like control characters.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def check_relative_path(path: str) -> str:
@@ -28,8 +33,8 @@ def check_relative_path(path: str) -> str:
         raise MalformedInputError(f"path {path!r} is not valid Unicode") from None
     if len(raw) > MAX_PATH_BYTES:
         raise MalformedInputError(f"path {path[:40]!r}... is longer than {MAX_PATH_BYTES} bytes")
-    if any(unicodedata.category(ch) == "Cc" for ch in path) or "\\" in path:
-        raise MalformedInputError(f"path {path!r} contains a control character or backslash")
+    if any(unicodedata.category(ch) == "Cc" or ch in BIDI_CONTROLS for ch in path) or "\\" in path:
+        raise MalformedInputError(f"path {path!r} contains a control character, a bidirectional control or a backslash")
     if path.startswith("/"):
         raise MalformedInputError(f"path {path!r} is absolute")
     for part in path.split("/"):

@@ -101,6 +101,44 @@ def all_inclusion_proofs(leaf_hashes: Sequence[bytes]) -> list[list[bytes]]:
     return [tree.path(i) for i in range(len(leaf_hashes))]
 
 
+def root_and_paths(leaf_hashes: Sequence[bytes], indices: Sequence[int]) -> tuple[bytes, list[list[bytes]]]:
+    """The Merkle Tree Hash and the audit paths of the leaves at ``indices``,
+    computed level by level (for trees of millions of leaves, e.g. draw entrants).
+
+    The RFC 9162 recursion (split at the largest power of two below n) builds
+    the same tree as pairing each level left to right and carrying an odd last
+    node up unchanged; an audit path then holds the sibling at every level
+    where the node has one.  tests/test_rfc9162.py checks both against each other.
+    """
+    _check_hashes(leaf_hashes, "leaf_hashes")
+    n = len(leaf_hashes)
+    for index in indices:
+        if not 0 <= index < n:
+            raise ValueError(f"leaf index {index} out of range for a tree of size {n}")
+    if not n:
+        return hashlib.sha256(b"").digest(), []
+    sha256 = hashlib.sha256
+    levels = [list(leaf_hashes)]
+    level = levels[0]
+    while len(level) > 1:
+        up = [sha256(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)]
+        if len(level) & 1:
+            up.append(level[-1])
+        levels.append(up)
+        level = up
+    paths: list[list[bytes]] = []
+    for index in indices:
+        path: list[bytes] = []
+        m = index
+        for lvl in levels[:-1]:
+            sibling = m ^ 1
+            if sibling < len(lvl):  # the last node of an odd level has none: it is carried up
+                path.append(lvl[sibling])
+            m >>= 1
+        paths.append(path)
+    return level[0], paths
+
+
 def verify_inclusion(leaf: bytes, index: int, tree_size: int, proof: Sequence[bytes], root: bytes) -> None:
     """Check that ``leaf`` (a leaf *hash*) is leaf ``index`` of the tree of
     ``tree_size`` leaves with head ``root``; raise ``VerificationError`` if not.

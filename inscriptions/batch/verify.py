@@ -23,10 +23,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from inscriptions.batch.batch_id import batch_id, check_batch_id
 from inscriptions.batch.gzip_member import parse_member
-from inscriptions.batch.manifest import FileEntry, Manifest, ShardEntry
+from inscriptions.batch.manifest import MAX_MANIFEST_BYTES, FileEntry, Manifest, ShardEntry
 from inscriptions.batch.pack import proof_name, shard_name
-from inscriptions.batch.proof_file import InclusionProof
+from inscriptions.batch.proof_file import MAX_PROOF_BYTES, InclusionProof
 from inscriptions.batch.relpath import safe_join
 from inscriptions.batch.rfc9162 import leaf_hash, merkle_root
 from toolkit.core.errors import InputMissingError, MalformedInputError, VerificationError
@@ -37,7 +38,7 @@ MANIFEST_NAME = "manifest.json"
 
 def read_manifest(path: Path) -> tuple[Manifest, bytes]:
     """Read and parse ``path`` (a manifest file); returns the object and its exact bytes."""
-    data = read_input(path, what="manifest")
+    data = read_input(path, what="manifest", limit=MAX_MANIFEST_BYTES)
     return Manifest.from_bytes(data), data
 
 
@@ -64,12 +65,18 @@ def check_shard(manifest: Manifest, entry: ShardEntry, member: bytes, proof: Inc
     return chunk
 
 
+def proof_entry(manifest: Manifest, proof: InclusionProof) -> ShardEntry:
+    """The manifest entry of the shard ``proof`` is for (``VerificationError``
+    when its leaf index is outside the manifest's tree)."""
+    if not 0 <= proof.leaf_index < manifest.tree_size:
+        raise VerificationError(f"proof is for leaf {proof.leaf_index}, outside the manifest's tree of size {manifest.tree_size}")
+    return manifest.shards[proof.leaf_index]
+
+
 def verify_shard_with_proof(manifest: Manifest, member: bytes, proof: InclusionProof) -> ShardEntry:
     """Verify one shard's bytes and its inclusion proof against ``manifest``
     (``enoch verify-shard``); return the shard's manifest entry."""
-    if not 0 <= proof.leaf_index < manifest.tree_size:
-        raise VerificationError(f"proof is for leaf {proof.leaf_index}, outside the manifest's tree of size {manifest.tree_size}")
-    entry = manifest.shards[proof.leaf_index]
+    entry = proof_entry(manifest, proof)
     check_shard(manifest, entry, member, proof)
     return entry
 
@@ -84,6 +91,11 @@ class VerifiedBatch:
     path: Path
     manifest: Manifest
     manifest_bytes: bytes
+
+    @property
+    def batch_id(self) -> str:
+        """The batch id (SHA-256 of the manifest bytes, lowercase hex)."""
+        return batch_id(self.manifest_bytes)
 
     @classmethod
     def pinned(cls, path: Path, manifest_sha256: bytes) -> VerifiedBatch:
@@ -111,10 +123,6 @@ class VerifiedBatch:
         """The inflated chunks of one file, in order, each re-verified."""
         for index in range(entry.first_shard, entry.first_shard + entry.shard_count):
             yield check_shard(self.manifest, self.manifest.shards[index], self.shard_bytes(index), None)
-
-
-#: A proof file holds at most 64 hashes: a few KB.  Anything bigger is not one.
-MAX_PROOF_BYTES = 16_384
 
 
 def _read_part(path: Path, what: str, limit: int) -> bytes:
@@ -155,8 +163,10 @@ def _check_listing(directory: Path, expected: set[str], what: str) -> None:
         raise VerificationError(f"{what}/{missing[0]} is missing")
 
 
-def verify_batch(path: Path, progress: Callable[[int], None] | None = None) -> VerifiedBatch:
-    """Verify everything in the batch directory ``path``; see the module docstring."""
+def verify_batch(path: Path, progress: Callable[[int], None] | None = None, *, expect: str | None = None) -> VerifiedBatch:
+    """Verify everything in the batch directory ``path``; see the module docstring.
+    With ``expect`` (a batch id), the manifest must have that id, checked
+    first (:func:`inscriptions.batch.batch_id.check_batch_id`)."""
     if not path.is_dir():
         if path.exists():
             raise InputMissingError(f"batch {path} is not a directory")
@@ -166,6 +176,8 @@ def verify_batch(path: Path, progress: Callable[[int], None] | None = None) -> V
         # A FIFO or device planted as the manifest would block or never end.
         raise InputMissingError(f"manifest {manifest_path} is not a regular file")
     manifest, raw = read_manifest(manifest_path)
+    if expect is not None:
+        check_batch_id(raw, expect)
     n = manifest.tree_size
     _check_listing(path / "shards", {shard_name(i) for i in range(n)}, "shards")
     _check_listing(path / "proofs", {proof_name(i) for i in range(n)}, "proofs")
@@ -192,14 +204,17 @@ def verify_batch(path: Path, progress: Callable[[int], None] | None = None) -> V
     return VerifiedBatch(path, manifest, raw)
 
 
-def unpack_batch(path: Path, out: Path, *, overwrite: bool = False, progress: Callable[[int], None] | None = None) -> VerifiedBatch:
+def unpack_batch(
+    path: Path, out: Path, *, overwrite: bool = False, progress: Callable[[int], None] | None = None, expect: str | None = None
+) -> VerifiedBatch:
     """Verify the batch fully, then rebuild its files under ``out`` atomically.
 
     Nothing is written if verification fails; files are created only inside
     ``out`` (paths were validated and are joined component by component) and
-    never inflated past their recorded lengths.
+    never inflated past their recorded lengths.  ``expect``: as for
+    :func:`verify_batch`.
     """
-    batch = verify_batch(path, progress)
+    batch = verify_batch(path, progress, expect=expect)
     with output_errors(out), atomic_directory(out, overwrite=overwrite) as tmp:
         for f in batch.manifest.files:
             target = safe_join(tmp, f.path)

@@ -48,7 +48,9 @@ _GROUP_KEYS = {
     "group", "internal_key", "leaf_hash", "commit_script_pubkey", "commit_address", "reveal_weight",
     "reveal_vsize", "fee_sats", "postage_sats", "fund_sats", "standard", "inscriptions",
 }  # fmt: skip
-#: plan.json of a 4 GB tree is far below this; anything bigger is not a plan.
+#: Size limits of the plan directory's JSON files (bounded reads, exit 65
+#: beyond).  plan.json of a 4 GB tree is far below MAX_PLAN_FILE; the secret
+#: file is one 32-byte hex string.
 MAX_PLAN_FILE = 512 * 1024 * 1024
 MAX_SECRET_FILE = 4096
 #: Upper bounds for integers that are sizes inside one transaction.

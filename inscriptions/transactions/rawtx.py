@@ -95,8 +95,18 @@ def parse_compact_size(data: bytes) -> int:
     return value
 
 
+#: A transaction's serialized size never exceeds its weight, and no valid
+#: transaction weighs more than the 4,000,000 WU block limit (BIP 141).
+MAX_TX_BYTES = 4_000_000
+#: A transaction as hex text (``inscribe decode -``, a stored reveal): two
+#: digits per byte, with as much again allowed for line breaks and spaces.
+MAX_TX_HEX_TEXT = 4 * MAX_TX_BYTES
+
+
 def parse_tx(raw: bytes) -> Tx:
-    """Parse one complete transaction."""
+    """Parse one complete transaction (at most :data:`MAX_TX_BYTES`)."""
+    if len(raw) > MAX_TX_BYTES:
+        raise MalformedInputError(f"transaction is {len(raw)} bytes, more than the {MAX_TX_BYTES}-byte block limit")
     r = _Reader(raw)
     version = r.uint(4)
     segwit = False

@@ -29,8 +29,6 @@ from toolkit.core.hexutil import block_hash_display_from_internal, block_hash_in
 
 HEADER_SIZE: Final = 80
 _LAYOUT: Final = struct.Struct("<i32s32sIII")
-#: Printable ASCII and line whitespace: what a hand-made hex file is made of.
-_TEXT: Final = frozenset(range(0x20, 0x7F)) | frozenset(b"\t\r\n")
 
 
 def sha256d(data: bytes) -> bytes:
@@ -113,37 +111,11 @@ class BlockHeader:
 
 
 def parse_headers(data: bytes) -> list[BlockHeader]:
-    """Parse one or more headers from a file's bytes.
+    """Parse one or more headers from a file's bytes: hex lines or raw 80-byte
+    records, exactly as a header chain file is read (toolkit.chain.headerfile)."""
+    from toolkit.chain.headerfile import parse_header_stream
 
-    Two layouts are accepted, decided by content: printable ASCII text is one
-    160-digit header per line (blank lines skipped), and every line must be
-    hex; anything else is raw consecutive 80-byte records, whose total length
-    must be a non-zero multiple of 80.  A header that passes proof of work
-    always has 0x00 bytes (the last bytes of its prev hash in internal order
-    are the hash's leading zeros, all zero for the genesis block), so a raw
-    file is never mistaken for text.  Deciding on *printable* text rather
-    than on hex digits matters the other way: a hex file with one typo (or a
-    stray character) whose length is a multiple of 80 must be a malformed
-    text line, not a "raw" file of garbage headers that fail proof of work.
-    """
-    if data and _TEXT.issuperset(data):
-        headers: list[BlockHeader] = []
-        for number, line in enumerate(data.decode("ascii").splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                headers.append(BlockHeader.from_hex(line))
-            except MalformedInputError as exc:
-                raise MalformedInputError(f"line {number}: {exc.message}") from None
-        if not headers:
-            raise MalformedInputError("no block header found (the input is blank)")
-        return headers
-    if not data or len(data) % HEADER_SIZE:
-        raise MalformedInputError(
-            f"raw headers must be consecutive {HEADER_SIZE}-byte records; got {len(data)} bytes"
-            " (for hex give one header per line)"
-        )
-    return [BlockHeader.from_bytes(data[i : i + HEADER_SIZE]) for i in range(0, len(data), HEADER_SIZE)]
+    return [BlockHeader.from_bytes(raw) for raw in parse_header_stream([data])]
 
 
 @dataclass(frozen=True)

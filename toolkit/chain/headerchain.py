@@ -29,13 +29,12 @@ import hashlib
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import chain as chained
-from pathlib import Path
 
 from toolkit.chain.chainwork import block_work, work_before
 from toolkit.chain.checkpoints import PERIOD
 from toolkit.chain.compact import encode_compact, target_from_compact
-from toolkit.chain.headerfile import HEADER_SIZE
-from toolkit.chain.headerfile import read_header_file as _read_header_file
+from toolkit.chain.header import HEADER_SIZE, sha256d
+from toolkit.chain.headerfile import read_header_file as read_header_file  # part of this module's API
 from toolkit.chain.networks import ChainParams, chain_params
 from toolkit.chain.retarget import retarget_bits
 from toolkit.core.errors import MalformedInputError, VerificationError
@@ -97,11 +96,6 @@ class VerifiedChain:
         return self.tip_height - height + 1
 
 
-def read_header_file(path: Path | str) -> Iterator[bytes]:
-    """Stream the 80-byte headers of a SPEC H header chain file (malformed: exit 65)."""
-    return _read_header_file(path)
-
-
 def verify_chain(
     headers: Iterable[bytes], network: str, *, keep_heights: Collection[int] = (), anchored: bool = True
 ) -> VerifiedChain:
@@ -126,10 +120,6 @@ def _sized(raw: bytes, position: int) -> bytes:
     return raw
 
 
-def _sha256d(data: bytes) -> bytes:
-    return hashlib.sha256(hashlib.sha256(data).digest()).digest()
-
-
 def _find_anchor(it: Iterator[bytes], params: ChainParams) -> tuple[int, int, list[bytes]]:
     """(first height, anchor height, headers read so far).  Any PERIOD
     consecutive headers inside the table hold a checkpoint block, so reading
@@ -142,7 +132,7 @@ def _find_anchor(it: Iterator[bytes], params: ChainParams) -> tuple[int, int, li
             if before is not None:  # the first header follows the genesis or a checkpoint block
                 return before + 1, before, [raw]
         buffered.append(raw)
-        at = params.anchor_height(_sha256d(raw))
+        at = params.anchor_height(sha256d(raw))
         if at is not None:
             first = at - (len(buffered) - 1)
             if first < 0:

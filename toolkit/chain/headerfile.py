@@ -17,15 +17,16 @@ with no header is malformed (exit 65).
 
 from __future__ import annotations
 
+import binascii
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO, Final
 
+from toolkit.chain.header import HEADER_SIZE
 from toolkit.core.errors import MalformedInputError
 from toolkit.core.fsio import open_input, read_error
 from toolkit.core.hexutil import parse_hex
 
-HEADER_SIZE: Final = 80
 #: The longest line accepted (a header line is 160 digits; room for a comment).
 MAX_LINE: Final = 4096
 _CHUNK: Final = 1 << 16
@@ -34,6 +35,14 @@ _BLANKS: Final = b" \t\r"
 
 
 def _header_line(line: bytes, number: int) -> bytes | None:
+    if len(line) == 2 * HEADER_SIZE:
+        # Fast path for the common exact line: unhexlify is strict (hex
+        # digits only, no blanks, no sign); anything else takes the slow
+        # path below, which finds the precise message.
+        try:
+            return binascii.unhexlify(line)
+        except binascii.Error:
+            pass
     text = line.strip(_BLANKS)
     if not text or text.startswith(b"#"):
         return None

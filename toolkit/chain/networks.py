@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from toolkit.chain import CHAIN_NETWORKS
 from toolkit.chain.checkpoints import CheckpointTable, checkpoint_table
 from toolkit.chain.compact import MAINNET_POW_LIMIT, decode_compact
 from toolkit.core.errors import UsageError
@@ -51,8 +52,8 @@ _CORE: Final[dict[str, tuple[int, str, int, bool]]] = {
     "testnet4": (MAINNET_POW_LIMIT, "00000000da84f2bafbbc53dee25a72ae507ff4914b867c565be350b0da8bf043", 0x1D00FFFF, False),
     "signet": (0x00000377AE << 216, "00000008819873e925422c1ff0f99f7cc9bbb232af63a077a480a3633bee1ef6", 0x1E0377AE, False),
 }
-#: The networks header chains can be checked on.
-CHAIN_NETWORKS: Final = tuple(_CORE)
+if tuple(_CORE) != CHAIN_NETWORKS:  # pragma: no cover - a bug, caught on import
+    raise ImportError("toolkit.chain.CHAIN_NETWORKS and the network parameters disagree")
 
 
 def chain_params(network: str) -> ChainParams:

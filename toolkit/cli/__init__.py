@@ -33,6 +33,8 @@ COMMANDS: dict[str, str] = {
     "hexagram": "toolkit.cli.randomness:hexagram",
     "random": "toolkit.cli.randomness:random_cmd",
     "vrf": "toolkit.cli.vrf:vrf",
+    "draw": "toolkit.cli.draw:draw",
+    "serve": "toolkit.cli.serve:serve",
 }
 
 _EPILOG = "Exit codes:\n\n\b\n" + "\n".join(f"  {code:>3}  {meaning}" for code, meaning in EXIT_TABLE)

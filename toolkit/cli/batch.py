@@ -3,25 +3,25 @@ over :mod:`inscriptions.batch.pack` and :mod:`inscriptions.batch.verify`."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 from pathlib import Path
 
 import click
 
-from inscriptions.batch.verify import read_manifest, unpack_batch, verify_batch, verify_shard_with_proof
+from inscriptions.batch.verify import proof_entry, read_manifest, unpack_batch, verify_batch, verify_shard_with_proof
+from inscriptions.batch.batch_id import batch_id, parse_batch_id
 from inscriptions.batch.content_types import parse_override
 from inscriptions.batch.gzip_member import is_zlib_ng
 from inscriptions.batch.inputs import check_output_outside, collect_inputs
 from inscriptions.batch.pack import pack_files
-from inscriptions.batch.proof_file import InclusionProof
+from inscriptions.batch.proof_file import MAX_PROOF_BYTES, InclusionProof
 from inscriptions.batch.relpath import portability_conflicts
 from inscriptions.batch.reproduce import reproduce_batch
 from inscriptions.batch.sharding import DEFAULT_SHARD_SIZE, MAX_SHARD_SIZE, MIN_SHARD_SIZE
-from toolkit.cli.options import json_option, overwrite_option
+from toolkit.cli.options import DecimalInt, expect_option, json_option, overwrite_option
 from toolkit.core.errors import EnochError, UsageError
-from toolkit.core.fsio import read_input
+from toolkit.core.fsio import read_at_most, read_input
 from toolkit.cli.render import Progress, SimpleResult, info
 
 #: Inputs at least this big get a progress bar (when stderr is a terminal).
@@ -50,7 +50,7 @@ def batch_progress(batch_dir: Path, label: str, passes: int = 1) -> Progress:
 @click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path), help="Batch directory to create.")
 @click.option(
     "--shard-size",
-    type=click.IntRange(min=MIN_SHARD_SIZE, max=MAX_SHARD_SIZE),
+    type=DecimalInt(MIN_SHARD_SIZE, MAX_SHARD_SIZE),
     default=DEFAULT_SHARD_SIZE,
     show_default=True,
     help="Largest gzip member per shard, in bytes.",
@@ -64,7 +64,7 @@ def batch_progress(batch_dir: Path, label: str, passes: int = 1) -> Progress:
 )
 @click.option(
     "--jobs",
-    type=click.IntRange(min=1),
+    type=DecimalInt(1),
     default=None,
     help="Worker processes compressing files in parallel [default: CPU count]. Output is identical for any value.",
 )
@@ -101,7 +101,9 @@ def pack(
     finally:
         bar.close()
     m = summary.manifest
+    bid = batch_id(m.to_bytes())
     data = {
+        "batch_id": bid,
         "root": m.root.hex(),
         "tree_size": m.tree_size,
         "files": len(m.files),
@@ -110,7 +112,7 @@ def pack(
     }
     text = (
         f"packed {len(m.files)} files ({summary.bytes_in} bytes) into {m.tree_size} shards "
-        f"({summary.bytes_out} bytes) in {out}\nroot {m.root.hex()}"
+        f"({summary.bytes_out} bytes) in {out}\nbatch id {bid}\nroot {m.root.hex()}"
     )
     return SimpleResult(data=data, text=text)
 
@@ -122,29 +124,37 @@ def pack(
     is_flag=True,
     help="Also re-compress every file and require byte-identical shards (stock zlib only).",
 )
+@expect_option
 @json_option
-def verify(batch_dir: Path, reproduce: bool, json_mode: bool) -> SimpleResult:
+def verify(batch_dir: Path, reproduce: bool, expect: str | None, json_mode: bool) -> SimpleResult:
     """Verify every shard, leaf, proof, the root and each file's SHA-256."""
+    if expect is not None:
+        parse_batch_id(expect)  # a malformed id is exit 2 before any work
     bar = batch_progress(batch_dir, "verifying")
     try:
-        batch = verify_batch(batch_dir, progress=bar.advance)
+        batch = verify_batch(batch_dir, progress=bar.advance, expect=expect)
     finally:
         bar.close()
     m = batch.manifest
     # The root commits to the shard bytes only; paths and content types are
-    # pinned by the manifest's own hash, so it is reported next to the root.
-    manifest_sha256 = hashlib.sha256(batch.manifest_bytes).hexdigest()
+    # pinned by the manifest's own hash, the batch id, reported next to it.
     data: dict[str, object] = {
         "valid": True,
+        "batch_id": batch.batch_id,
         "root": m.root.hex(),
         "tree_size": m.tree_size,
         "files": len(m.files),
-        "manifest_sha256": manifest_sha256,
+        "manifest_sha256": batch.batch_id,  # the same value, kept for existing scripts
     }
+    if expect is not None:
+        data["expected"] = True
     if reproduce:
         reproduce_batch(batch)
         data["reproduced"] = True
-    text = f"valid: {len(m.files)} files, {m.tree_size} shards, root {m.root.hex()}, manifest sha256 {manifest_sha256}"
+    text = (
+        f"valid: {len(m.files)} files, {m.tree_size} shards, root {m.root.hex()}, "
+        f"batch id {batch.batch_id}{' (as expected)' if expect is not None else ''}"
+    )
     return SimpleResult(data=data, text=text + (" (reproduced byte for byte)" if reproduce else ""))
 
 
@@ -157,9 +167,11 @@ def verify_shard(manifest_path: Path, shard_path: Path, proof_path: Path, json_m
     """Verify one shard and its inclusion proof against a manifest's root."""
     if [str(p) for p in (manifest_path, shard_path, proof_path)].count("-") > 1:
         raise UsageError("only one of --manifest, --shard and --proof can be - (stdin)")
-    manifest, _ = read_manifest(manifest_path)
-    proof = InclusionProof.from_bytes(read_input(proof_path, what="proof"))
-    member = read_input(shard_path, what="shard")
+    manifest, raw = read_manifest(manifest_path)
+    proof = InclusionProof.from_bytes(read_input(proof_path, what="proof", limit=MAX_PROOF_BYTES))
+    # At most one byte more than the manifest's size for this shard is read;
+    # a longer file then fails the size check (exit 1) like any tampered shard.
+    member = read_at_most(shard_path, what="shard", limit=proof_entry(manifest, proof).gz_size)
     entry = verify_shard_with_proof(manifest, member, proof)
     data = {
         "valid": True,
@@ -169,8 +181,12 @@ def verify_shard(manifest_path: Path, shard_path: Path, proof_path: Path, json_m
         "length": entry.length,
         "root": manifest.root.hex(),
         "tree_size": manifest.tree_size,
+        "batch_id": batch_id(raw),
     }
-    text = f"valid: shard {entry.index:06d} of {entry.file} (bytes {entry.offset}..{entry.offset + entry.length}) is in root {manifest.root.hex()}"
+    text = (
+        f"valid: shard {entry.index:06d} of {entry.file} (bytes {entry.offset}..{entry.offset + entry.length}) "
+        f"is in root {manifest.root.hex()} of batch id {batch_id(raw)}"
+    )
     return SimpleResult(data=data, text=text)
 
 
@@ -178,16 +194,20 @@ def verify_shard(manifest_path: Path, shard_path: Path, proof_path: Path, json_m
 @click.argument("batch_dir", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path), help="Directory to create.")
 @overwrite_option
+@expect_option
 @json_option
-def unpack(batch_dir: Path, out: Path, overwrite: bool, json_mode: bool) -> SimpleResult:
+def unpack(batch_dir: Path, out: Path, overwrite: bool, expect: str | None, json_mode: bool) -> SimpleResult:
     """Verify a batch completely, then rebuild its files in a new directory."""
+    if expect is not None:
+        parse_batch_id(expect)  # a malformed id is exit 2 before any work
     check_output_outside([batch_dir], out, what="batch")
     bar = batch_progress(batch_dir, "verifying and unpacking", passes=2)
     try:
-        batch = unpack_batch(batch_dir, out, overwrite=overwrite, progress=bar.advance)
+        batch = unpack_batch(batch_dir, out, overwrite=overwrite, progress=bar.advance, expect=expect)
     finally:
         bar.close()
     m = batch.manifest
     size = sum(f.size for f in m.files)
-    data = {"files": len(m.files), "bytes": size, "root": m.root.hex(), "output": str(out)}
-    return SimpleResult(data=data, text=f"unpacked {len(m.files)} verified files ({size} bytes) into {out}")
+    data = {"files": len(m.files), "bytes": size, "batch_id": batch.batch_id, "root": m.root.hex(), "output": str(out)}
+    text = f"unpacked {len(m.files)} verified files ({size} bytes) into {out}\nbatch id {batch.batch_id}\nroot {m.root.hex()}"
+    return SimpleResult(data=data, text=text)

@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from toolkit.core.errors import EXIT_OK, EXIT_VERIFY_FAILED
+from toolkit.chain.compact import difficulty_from_target
 from toolkit.chain.header import HeaderCheck
 
 _CAVEAT = "a valid header proves work was done on it, not its height or that it is on the best chain"
 
 
-def _header_json(check: HeaderCheck) -> dict[str, Any]:
+def header_json(check: HeaderCheck) -> dict[str, Any]:
+    """One header's object in ``header verify --json``."""
     h = check.header
     return {
         "hash": h.hash_display,
@@ -29,7 +31,7 @@ def _header_json(check: HeaderCheck) -> dict[str, Any]:
         "bits": f"{h.bits:08x}",
         "nonce": h.nonce,
         "target": None if check.target is None else f"{check.target:064x}",
-        "difficulty": None if check.target is None else h.difficulty(),
+        "difficulty": None if check.target is None else difficulty_from_target(check.target),
         "pow_valid": check.pow_valid,
         "pow_error": check.pow_error,
         "link_valid": check.link_ok,
@@ -53,7 +55,7 @@ class HeaderReport:
         return all(c.ok for c in self.checks)
 
     def to_json(self) -> dict[str, Any]:
-        headers = [_header_json(c) for c in self.checks]
+        headers = [header_json(c) for c in self.checks]
         tip = headers[-1]
         return {
             "hash": tip["hash"],

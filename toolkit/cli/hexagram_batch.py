@@ -30,6 +30,11 @@ from toolkit.cli.render import dumps_json
 #: JSON-escaped as "\u0000"; only the block hash precedes ``context`` (the one
 #: user-controlled string) in sorted-key order, so its first occurrence is ours.
 _PLACEHOLDER = "\x00"
+#: Longest input line: a block hash is 64 hex digits; the rest of the cap is
+#: room for surrounding whitespace (and CRLF).  A longer line stops the batch
+#: (exit 65) as soon as its first MAX_LINE_BYTES + 1 bytes are seen, so
+#: ``/dev/zero`` or a file without newlines ends at once.
+MAX_LINE_BYTES = 1024
 
 
 def record_json(casting_json: dict[str, object], block_hash_display: str, context: str) -> str:
@@ -57,7 +62,10 @@ class _Templates:
         return pair
 
 
-def _bad_line(number: int, line: bytes) -> MalformedInputError:
+def _bad_line(number: int, raw: bytes) -> MalformedInputError:
+    if len(raw) > MAX_LINE_BYTES:
+        return MalformedInputError(f"--batch line {number}: longer than {MAX_LINE_BYTES} bytes (one block hash per line)")
+    line = raw.strip()
     if line.isascii() and len(line) != 64:
         why = f"expected a 64-hex-digit block hash, got {len(line)} characters"
     else:
@@ -80,12 +88,16 @@ def hexagram_jsonl(
     index = caster.index
     unhexlify = binascii.unhexlify
     number = 0
-    carry = b""
+    carry = b""  # the unfinished last line, never longer than MAX_LINE_BYTES
     for chunk in _with_final(chunks):
         if progress is not None and chunk:
             progress(len(chunk))
         if chunk:
-            lines = (carry + chunk).split(b"\n")
+            # Only the short carry is copied, never the chunk again: linear time
+            # however the input is split.
+            lines = chunk.split(b"\n")
+            if carry:
+                lines[0] = carry + lines[0]
             carry = lines.pop()
         else:  # end of input: the last line may lack its newline
             lines, carry = [carry], b""
@@ -94,10 +106,10 @@ def hexagram_jsonl(
         for raw in lines:
             number += 1
             line = raw.strip()
-            if not line:
+            if not line and len(raw) <= MAX_LINE_BYTES:
                 continue
             try:
-                if len(line) != 64:
+                if len(line) != 64 or len(raw) > MAX_LINE_BYTES:
                     raise ValueError
                 # 64 hex digits -> exactly 32 bytes; unhexlify takes no
                 # whitespace, sign or prefix.
@@ -105,7 +117,7 @@ def hexagram_jsonl(
             except ValueError:  # binascii.Error is a ValueError
                 if out:
                     yield b"".join(out)
-                raise _bad_line(number, line) from None
+                raise _bad_line(number, raw) from None
             i = index(hash_internal)
             head, tail = slots[i] or templates.build(i)
             append(head)
@@ -113,6 +125,8 @@ def hexagram_jsonl(
             append(tail)
         if out:
             yield b"".join(out)
+        if len(carry) > MAX_LINE_BYTES:  # refused before the rest of the line is read
+            raise _bad_line(number + 1, carry)
 
 
 def _with_final(chunks: Iterable[bytes]) -> Iterator[bytes]:

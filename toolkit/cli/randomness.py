@@ -7,7 +7,6 @@ dependencies are never imported here (cold start; offline commands).
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,7 +14,8 @@ from typing import Any, TypeVar
 
 import click
 
-from toolkit.cli.options import block_options, json_option
+from toolkit.chain import CHAIN_NETWORKS
+from toolkit.cli.options import DecimalInt, block_options, json_option
 from toolkit.core.errors import InputMissingError, MalformedInputError, UsageError
 from toolkit.randomness.iching import METHODS, Casting, cast
 from toolkit.cli.render import Progress, Result
@@ -31,32 +31,6 @@ _PROGRESS_MIN_BYTES = 1 << 20
 #: and on the items a ``shuffle`` outputs (ITEMs x --count): memory stays bounded.
 _MAX_BYTES = 1 << 24
 _MAX_ITEMS = 1 << 24
-_DECIMAL = re.compile(r"[+-]?[0-9]+")
-_MAX_DIGITS = 4000  # below Python's int/str conversion limit (4300)
-
-
-class DecimalInt(click.ParamType[int]):
-    """A plain ASCII decimal integer: optional sign, digits only.  Python's
-    ``int()`` would also take ``1_000``, surrounding blanks and non-ASCII
-    digits; a replayed command line must mean the same in any language."""
-
-    name = "integer"
-
-    def __init__(self, low: int | None = None, high: int | None = None) -> None:
-        self.low, self.high = low, high
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        if isinstance(value, int):
-            number = value
-        else:
-            text = str(value)
-            if not _DECIMAL.fullmatch(text) or len(text) > _MAX_DIGITS:
-                shown = text if len(text) <= 40 else text[:40] + "..."
-                self.fail(f"{shown!r} is not a decimal integer (ASCII digits, optional sign, at most {_MAX_DIGITS} digits)", param, ctx)
-            number = int(text)
-        if (self.low is not None and number < self.low) or (self.high is not None and number > self.high):
-            self.fail(f"{number} is not in the range {self.low}..{self.high}", param, ctx)
-        return number
 
 
 def _utf8_items(items: tuple[str, ...]) -> tuple[str, ...]:
@@ -79,26 +53,35 @@ def header() -> None:
 
 @header.command("verify")
 @click.argument("header_hex", required=False, metavar="HEADER_HEX")
-@click.option("--file", "file_", metavar="F", help="Headers: hex, one per line, or raw 80-byte records (- = stdin).")
+@click.option(
+    "--file", "file_", metavar="F",
+    help="Header chain: hex, one per line (blank and # lines ignored), or raw 80-byte records (- = stdin).",
+)
+@click.option("--network", type=click.Choice(CHAIN_NETWORKS), default="mainnet", show_default=True)
+@click.option("--no-anchor", is_flag=True, help="Check links and proof of work only; heights are not proven.")
 @json_option
-def header_verify(header_hex: str | None, file_: str | None, json_mode: bool) -> Result:
-    """Hash, target, difficulty and proof of work of a header; for several
-    consecutive headers also each prev-hash link.  Exit 1 if any check fails.
+def header_verify(header_hex: str | None, file_: str | None, network: str, no_anchor: bool, json_mode: bool) -> Result:
+    """Hash, target, difficulty and proof of work of one header; or a header
+    chain (SPEC H): links, proof of work, difficulty and retargets, anchor,
+    heights and chain work.  Exit 1 if any check fails.
 
-    A valid header proves that work was done on it, not its height or that
-    it is part of the best chain."""
-    from toolkit.core.fsio import read_input
-    from toolkit.chain.header import BlockHeader, check_chain, parse_headers
-    from toolkit.cli.header_report import HeaderReport
-
+    A single valid header proves that work was done on it, not its height;
+    an anchored chain proves heights from a checkpoint."""
     if (header_hex is None) == (file_ is None):
         raise UsageError("give exactly one of HEADER_HEX and --file")
     if header_hex is not None:
-        headers = [BlockHeader.from_hex(header_hex)]
-    else:
-        assert file_ is not None
-        headers = parse_headers(read_input(file_, what="header file"))
-    return HeaderReport(check_chain(headers))
+        from toolkit.chain.header import BlockHeader, check_chain
+        from toolkit.chain.networks import chain_params
+        from toolkit.cli.header_report import HeaderReport
+
+        # Proof of work alone, against the network's limit (mainnet's unless --network says).
+        limit = chain_params(network).pow_limit
+        return HeaderReport(check_chain([BlockHeader.from_hex(header_hex)], pow_limit=limit))
+    from toolkit.chain.headerchain import read_header_file, verify_chain
+    from toolkit.cli.chain_report import ChainReport
+
+    assert file_ is not None
+    return ChainReport(verify_chain(read_header_file(file_), network, anchored=not no_anchor))
 
 
 # --- shared randomness options ------------------------------------------------
@@ -122,12 +105,16 @@ class HexagramResult:
     exit_code: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return {"source": self.source.to_json(), **self.casting.to_json()}
+        return {"source": self.source.to_json(), **self.casting.to_json(), **self.source.height_json()}
 
     def to_text(self) -> str:
         from toolkit.randomness.iching_text import render_casting
 
-        return render_casting(self.casting, self.source.to_json())
+        text = render_casting(self.casting, self.source.to_json())
+        if self.source.height is not None:
+            h = self.source.height
+            text = text.rstrip("\n") + f"\nblock at height {h.height}, {h.confirmations} confirmations (proven by an anchored header chain)"
+        return text
 
 
 @click.command()
@@ -143,14 +130,19 @@ def hexagram(
     method: str,
     batch: str | None,
     json_mode: bool,
+    **height_opts: Any,
 ) -> HexagramResult | int:
-    """Cast an I Ching hexagram from a block hash (SPEC R)."""
+    """Cast an I Ching hexagram from a block hash (SPEC R), or from the block
+    at --height proven by an anchored header chain (SPEC H)."""
+    from toolkit.cli.height_source import HeightRequest
+
     context = context or ""
+    height = HeightRequest.pop_from(height_opts)
     if batch is not None:
-        if block_hash is not None or header_hex is not None or vrf_proof is not None:
-            raise UsageError("--batch reads the block hashes; do not combine it with --block-hash, --header or --vrf-proof")
+        if block_hash is not None or header_hex is not None or vrf_proof is not None or height.given:
+            raise UsageError("--batch reads the block hashes; do not combine it with --block-hash, --header, --height or --vrf-proof")
         return _batch(batch, context, method)
-    src = resolve_source(block_hash=block_hash, header=header_hex, vrf_proof=vrf_proof, context=context)
+    src = resolve_source(block_hash=block_hash, header=header_hex, vrf_proof=vrf_proof, context=context, height=height)
     return HexagramResult(src, cast(src.source.stream(), method))
 
 
@@ -198,16 +190,18 @@ class RandomResult:
 
     def to_json(self) -> dict[str, Any]:
         values = self.values[0] if self.flat else self.values
-        return {"values": values, "source": self.source.to_json()}
+        return {"values": values, "source": self.source.to_json(), **self.source.height_json()}
 
     def to_text(self) -> str:
         return "\n".join(" ".join(v) if isinstance(v, list) else str(v) for v in self.values)
 
 
 def _draw(src_opts: dict[str, Any], count: int, one: Callable[..., Any], *, flat: bool = False) -> RandomResult:
+    from toolkit.cli.height_source import HeightRequest
+
     src = resolve_source(
-        block_hash=src_opts["block_hash"], header=src_opts["header_hex"], vrf_proof=src_opts["vrf_proof"],
-        context=src_opts["context"] or "",
+        block_hash=src_opts.pop("block_hash"), header=src_opts.pop("header_hex"), vrf_proof=src_opts.pop("vrf_proof"),
+        context=src_opts.pop("context") or "", height=HeightRequest.pop_from(src_opts),
     )
     stream = src.source.stream()
     return RandomResult(src, [one(stream) for _ in range(count)], flat=flat and count == 1)

@@ -4,7 +4,7 @@ options are parsed here, the work is done in ``vrf/``."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import click
@@ -15,7 +15,7 @@ from toolkit.core.fsio import atomic_write, read_input
 from toolkit.core.hexutil import parse_hex
 from toolkit.cli.render import Result, SimpleResult, info
 from vrf import ecvrf, keys
-from vrf.record import ProofRecord, make_record, verify_record
+from vrf.record import MAX_RECORD_BYTES, ProofRecord, make_record, verify_record
 from vrf.suites import DEFAULT_SUITE, SUITES, suite_by_name
 
 _SUITE_NAMES = [s.name for s in SUITES]
@@ -69,29 +69,42 @@ def _parse_alpha(text: str) -> bytes:
 @json_option
 def prove(
     key_file: str, alpha: str | None, block_hash: str | None, header_hex: str | None, context: str | None,
-    output: str | None, overwrite: bool, json_mode: bool,
+    output: str | None, overwrite: bool, json_mode: bool, **height_opts: Any,
 ) -> Result:
-    """Prove an input; prints (or writes) an enoch-vrf-proof/1 record."""
-    given = [name for name, value in (("--alpha", alpha), ("--block-hash", block_hash), ("--header", header_hex))
-             if value is not None]
+    """Prove an input; prints (or writes) an enoch-vrf-proof/1 record.  The
+    block may be given by --height (SPEC H); --json then adds height,
+    confirmations and chainwork next to the record's keys."""
+    from toolkit.cli.height_source import HeightRequest
+
+    height = HeightRequest.pop_from(height_opts)
+    given = [name for name, value in (("--alpha", alpha), ("--block-hash", block_hash), ("--header", header_hex),
+                                      ("--height", height.height)) if value is not None]
     if len(given) != 1:
-        raise UsageError("give exactly one of --alpha, --block-hash and --header")
+        raise UsageError("give exactly one of --alpha, --block-hash, --header and --height")
     if alpha is not None and context is not None:
-        raise UsageError("--context applies to --block-hash/--header; with --alpha put it in the hex")
+        raise UsageError("--context applies to --block-hash/--header/--height; with --alpha put it in the hex")
     pair = keys.read_key_file(key_file)
     if key_file != "-" and os.stat(key_file).st_mode & 0o077:
         info(f"warning: VRF key file {key_file} is readable by other users (chmod 600 it)")
+    proof = None
     if alpha is not None:
         record = make_record(pair, _parse_alpha(alpha))
     else:
-        from toolkit.chain.header import block_hash_internal_from_options  # only prove needs headers
+        if height.given:
+            from toolkit.cli.height_source import resolve_height
 
-        internal = block_hash_internal_from_options(block_hash, header_hex)
+            proof = resolve_height(height, overwrite=overwrite)
+            internal = proof.block_hash_internal
+        else:
+            from toolkit.chain.header import block_hash_internal_from_options  # only prove needs headers
+
+            internal = block_hash_internal_from_options(block_hash, header_hex)
         record = make_record(pair, b"", block_hash_internal=internal, context=context or "")
+    extra = {} if proof is None else proof.to_json()
     if output is not None and output != "-":
         atomic_write(output, record.to_bytes(), overwrite=overwrite)
-        return ProveResult(record, output)
-    return ProveResult(record, None)
+        return ProveResult(record, output, extra)
+    return ProveResult(record, None, extra)
 
 
 @dataclass
@@ -100,10 +113,13 @@ class ProveResult:
 
     record: ProofRecord
     written_to: str | None
+    by_height: dict[str, Any] = field(default_factory=dict)  # --height: height, confirmations, chainwork
     exit_code: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return self.record.to_json()
+        # The record's keys, plus (--height) what proved the block's height;
+        # those are not part of the record (-o writes the record alone).
+        return {**self.record.to_json(), **self.by_height}
 
     def to_text(self) -> str:
         if self.written_to is None:
@@ -153,7 +169,7 @@ def verify(
     if proof_file is not None:
         if any(p is not None for p in parts):
             raise UsageError("give a PROOF_FILE or --suite/--public-key/--alpha/--pi, not both")
-        record = ProofRecord.from_bytes(read_input(proof_file, what="proof file"))
+        record = ProofRecord.from_bytes(read_input(proof_file, what="proof file", limit=MAX_RECORD_BYTES))
     else:
         if any(p is None for p in parts):
             raise UsageError("give a PROOF_FILE, or all of --suite, --public-key, --alpha and --pi")

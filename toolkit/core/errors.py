@@ -100,6 +100,21 @@ class SourceUnavailableError(EnochError):
     code = "source_unavailable"
 
 
+class TxRejectedError(SourceUnavailableError):
+    """A node answered and refused a transaction; ``reason`` is its words,
+    ``rpc_code`` bitcoind's error code when there is one."""
+
+    code = "tx_rejected"
+
+    def __init__(self, message: str, reason: str = "", rpc_code: int | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason or message
+        self.rpc_code = rpc_code
+
+    def _init_args(self) -> tuple[Any, ...]:
+        return (self.message, self.reason, self.rpc_code)
+
+
 class InternalError(EnochError):
     """A bug: an invariant we rely on did not hold."""
 

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from toolkit.core.errors import InputMissingError, OutputExistsError, UsageError
+from toolkit.core.errors import InputMissingError, MalformedInputError, OutputExistsError, UsageError
 
 
 def display_path(path: Path | str) -> str:
@@ -117,44 +117,59 @@ def atomic_directory(target: Path | str, *, overwrite: bool = False, mode: int |
     """Build a directory atomically.
 
     Yields a fresh temporary directory next to ``target``; when the block
-    exits normally its contents are fsynced and it is renamed to ``target``.
+    exits normally its contents are fsynced and it is moved to ``target``.
     On any exception the temporary directory is removed and ``target`` is
-    untouched.  An existing ``target`` is replaced only with ``overwrite``.
-    ``mode`` is the final directory's permission bits; by default those of a
-    plain ``mkdir`` under the current umask (mkdtemp alone would leave 0700).
+    untouched.  An existing ``target`` is replaced only with ``overwrite``,
+    crash-safely (:mod:`toolkit.core.outdir`: an atomic exchange on Linux, a
+    documented recovery elsewhere).  What killed runs left next to
+    ``target`` is swept first (a temporary holding a batch secret is kept
+    and reported, never deleted).  ``mode`` is the final directory's
+    permission bits; by default those of a plain ``mkdir`` under the current
+    umask (mkdtemp alone would leave 0700).
     """
+    from toolkit.core import outdir  # writers only: readers start faster without it
+
     target = Path(target)
     parent = target.parent if str(target.parent) else Path(".")
-    if not overwrite and os.path.lexists(target):
-        raise OutputExistsError(f"{target} exists; pass --overwrite to replace it")
     if not parent.is_dir():
         raise InputMissingError(f"output directory {parent} does not exist")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
+    outdir.sweep_stale(target)  # may restore target from an interrupted replacement
+    if not overwrite and os.path.lexists(target):
+        raise OutputExistsError(f"{target} exists; pass --overwrite to replace it")
+    tmp, lock = _locked_temporary(target, parent)
     try:
-        yield tmp
-        os.chmod(tmp, _default_dir_mode() if mode is None else mode)
-        fsync_tree(tmp)
-        old: Path | None = None
-        if os.path.lexists(target):
-            if not overwrite:
-                raise OutputExistsError(f"{target} exists; pass --overwrite to replace it")
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=parent))
-            os.rmdir(old)
-            os.rename(target, old)
-        os.rename(tmp, target)
-        fsync_dir(parent)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if old is not None:
+        try:
+            yield tmp
+            os.chmod(tmp, _default_dir_mode() if mode is None else mode)
+            fsync_tree(tmp)
+            try:
+                replaced = outdir.put_in_place(tmp, target, overwrite=overwrite)
+            except FileExistsError:
+                raise OutputExistsError(f"{target} exists; pass --overwrite to replace it") from None
+            fsync_dir(parent)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    finally:
+        os.close(lock)
+    if replaced is not None:
         # The new output is in place; removing the replaced one is best
-        # effort and must not turn a success into an error.  A replaced
-        # symlink is unlinked, never followed.
-        if old.is_symlink() or not old.is_dir():
-            with contextlib.suppress(OSError):
-                old.unlink()
-        else:
-            shutil.rmtree(old, ignore_errors=True)
+        # effort and must not turn a success into an error (a kill here
+        # leaves it for the next run's sweep).
+        outdir.discard(replaced)
+
+
+def _locked_temporary(target: Path, parent: Path) -> tuple[Path, int]:
+    """A new ``.NAME.XXXXXXXX.tmp`` sibling, locked for this run's lifetime."""
+    from toolkit.core import outdir
+
+    for _ in range(5):
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
+        try:
+            return tmp, outdir.lock_temporary(tmp)
+        except FileNotFoundError:  # a concurrent sweep took it before the lock: make another
+            continue
+    raise InputMissingError(f"cannot create a temporary directory next to {target}")  # pragma: no cover
 
 
 def _default_dir_mode() -> int:
@@ -171,21 +186,29 @@ def stdin_binary(what: str = "input") -> BinaryIO:
     return sys.stdin.buffer
 
 
-def open_input(path: Path | str, *, what: str = "input") -> BinaryIO:
+#: Bytes read per call by the bounded reader: a huge input is refused after
+#: at most ``limit + 1`` bytes, read in chunks of this size (never one
+#: ``limit``-sized allocation for a small file).
+_READ_CHUNK = 1 << 20
+
+
+def open_input(path: Path | str, *, what: str = "input", buffered: bool = True) -> BinaryIO:
     """Open an input file for streaming reads; ``-`` means stdin (not to be
-    closed by the caller).  Missing or unreadable -> exit 66."""
+    closed by the caller).  Missing or unreadable -> exit 66.  Unbuffered
+    (``buffered=False``), each read is one system call of at most the size
+    asked for, so nothing past what is asked is consumed from a pipe or device."""
     if str(path) == "-":
         return stdin_binary(what)
     if str(path) == "":  # Path("") is "." -- a directory, which would confuse the message
         raise InputMissingError(f"no {what} given (empty file name)")
     try:
-        handle = Path(path).open("rb")
+        handle: BinaryIO = open(path, "rb", buffering=-1 if buffered else 0)  # noqa: SIM115 -- closed by the caller
     except FileNotFoundError:
         raise InputMissingError(f"{what} {path} does not exist") from None
     except IsADirectoryError:
         raise InputMissingError(f"{what} {path} is a directory, expected a file") from None
     except OSError as exc:
-        raise InputMissingError(f"cannot read {what} {path}: {exc.strerror}") from None
+        raise InputMissingError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
     return handle
 
 
@@ -197,13 +220,45 @@ def read_error(path: Path | str, what: str, exc: OSError) -> InputMissingError:
     return InputMissingError(f"cannot read {what} {where}: {exc.strerror or exc}")
 
 
-def read_input(path: Path | str, *, what: str = "input") -> bytes:
-    """Read a whole input file; ``-`` means stdin.  Missing -> exit 66."""
-    handle = open_input(path, what=what)
+def read_at_most(path: Path | str, *, what: str, limit: int) -> bytes:
+    """The first ``limit + 1`` bytes (at most) of a file; ``-`` means stdin.
+
+    Never reads further: a caller that finds ``limit + 1`` bytes knows the
+    input is too long without having read the rest (``/dev/zero``, a
+    multi-gigabyte file).  Missing or unreadable -> ``InputMissingError``
+    (exit 66).  See :func:`read_input` for the usual "too large" refusal.
+    """
+    if limit < 0:
+        raise ValueError("limit must be >= 0")
+    handle = open_input(path, what=what, buffered=False)
     try:
-        return handle.read()
+        # Chunked: memory grows with what is actually read, so a small file
+        # never costs a ``limit``-sized buffer, and a huge one is cut off.
+        parts: list[bytes] = []
+        got = 0
+        while got <= limit:
+            chunk = handle.read(min(_READ_CHUNK, limit + 1 - got))
+            if not chunk:
+                break
+            parts.append(chunk)
+            got += len(chunk)
+        return b"".join(parts)
     except OSError as exc:
         raise read_error(path, what, exc) from None
     finally:
         if str(path) != "-":
             handle.close()
+
+
+def read_input(path: Path | str, *, what: str = "input", limit: int) -> bytes:
+    """Read a whole input file (``-`` means stdin) of at most ``limit`` bytes.
+
+    Every format enoch reads has a maximum size (named next to its parser);
+    a larger input is ``MalformedInputError`` (exit 65, "too large") after
+    reading at most ``limit + 1`` bytes.  Missing or unreadable -> exit 66.
+    """
+    data = read_at_most(path, what=what, limit=limit)
+    if len(data) > limit:
+        shown = "stdin" if str(path) == "-" else str(path)
+        raise MalformedInputError(f"{what} {shown} is too large (more than {limit} bytes)")
+    return data

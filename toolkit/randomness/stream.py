@@ -110,9 +110,31 @@ class RandomStream:
         return items[self.integer(0, len(items) - 1)]
 
     def shuffle(self, items: Sequence[T]) -> list[T]:
-        """A new list: Fisher-Yates from the top, ``j = integer(0, i)`` for i = m-1 .. 1."""
+        """A new list: Fisher-Yates from the top, ``j = integer(0, i)`` for i = m-1 .. 1.
+
+        :meth:`integer` inlined (draws shuffle a million entrants): for every
+        i with the same bit length the candidate width k and the mask are the
+        same, so they are computed once per run of such i.  The bytes read and
+        the result are exactly those of calling :meth:`integer` each time
+        (tests/test_spec_r_stream.py compares both).
+        """
         out = list(items)
-        for i in range(len(out) - 1, 0, -1):
-            j = self.integer(0, i)
-            out[i], out[j] = out[j], out[i]
+        i = len(out) - 1
+        from_bytes = int.from_bytes
+        while i >= 1:
+            bits = i.bit_length()  # SPEC R for the range [0, i]: bitlen(n - 1) with n = i + 1
+            k = candidate_bytes(0, i)
+            mask = (1 << bits) - 1
+            low = 1 << (bits - 1)  # the smallest i with this bit length
+            buf, pos = self._buf, self._pos
+            while i >= low:
+                if pos + k > len(buf):
+                    # About two candidates per i at worst on average; grow generously.
+                    self._buf = buf = self._xof.digest(max(pos + 2 * k * (i - low + 1) + 64, 2 * len(buf)))
+                x = from_bytes(buf[pos : pos + k], "big") & mask
+                pos += k
+                if x <= i:  # rejection, not modulo (see integer)
+                    out[i], out[x] = out[x], out[i]
+                    i -= 1
+            self._pos = pos
         return out

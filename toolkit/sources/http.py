@@ -125,6 +125,14 @@ def _attempt(url: str, method: str, data: bytes | None, headers: Mapping[str, st
     watchdog.start()
     try:
         try:
+            conn.connect()
+            # The watchdog cannot reach a socket that did not exist yet: if
+            # the deadline passed during connect, stop here; otherwise no
+            # single read may outlast what is left.
+            left = deadline - time.monotonic()
+            if fired.is_set() or left <= 0 or conn.sock is None:
+                raise _Timeout
+            conn.sock.settimeout(left)
             conn.request(method, path, body=data, headers=dict(headers))
             resp = conn.getresponse()
             declared = resp.getheader("Content-Length")

@@ -24,7 +24,7 @@ from typing import Any
 
 from inscriptions.transactions.rawtx import parse_tx
 from toolkit.chain.header import HEADER_SIZE, sha256d
-from toolkit.core.errors import EnochError, SourceUnavailableError, UsageError
+from toolkit.core.errors import EnochError, SourceUnavailableError, TxRejectedError, UsageError
 from toolkit.core.hexutil import parse_hex
 from toolkit.sources.http import HttpPolicy, JsonRpc, RpcError, check_url, parse_json, redirect_hint, request
 
@@ -39,16 +39,8 @@ _RPC_NOT_FOUND = -5
 RPC_ALREADY_IN_CHAIN = -27
 
 
-class TxRejected(SourceUnavailableError):
-    """The node answered, and refused the transaction (``reason`` is its words)."""
-
-    def __init__(self, message: str, reason: str = "", rpc_code: int | None = None) -> None:
-        super().__init__(message)
-        self.reason = reason or message
-        self.rpc_code = rpc_code
-
-    def _init_args(self) -> tuple[Any, ...]:
-        return (self.message, self.reason, self.rpc_code)
+#: The node refused a transaction (exit 69, ``reason`` holds its words).
+TxRejected = TxRejectedError
 
 
 @dataclass(frozen=True)

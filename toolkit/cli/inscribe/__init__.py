@@ -17,6 +17,10 @@ SUBCOMMANDS: dict[str, str] = {
     "recover": "toolkit.cli.inscribe.reveal:recover_cmd",
     "bump": "toolkit.cli.inscribe.bump:bump_cmd",
     "decode": "toolkit.cli.inscribe.decode:decode_cmd",
+    "broadcast": "toolkit.cli.inscribe.broadcast:broadcast_cmd",
+    "status": "toolkit.cli.inscribe.broadcast:status_cmd",
+    "extract": "toolkit.cli.inscribe.extract:extract_cmd",
+    "loader": "toolkit.cli.inscribe.loader:loader_cmd",
 }
 
 

@@ -7,7 +7,9 @@ from typing import Any
 
 import click
 
+from inscriptions.batch.batch_id import batch_id
 from inscriptions.batch.verify import read_manifest
+from inscriptions.transactions.rawtx import MAX_TX_HEX_TEXT
 from inscriptions.transactions.decode import check_against_manifest, decode_tx, describe
 from toolkit.cli.options import json_option
 from toolkit.cli.render import SimpleResult
@@ -25,7 +27,7 @@ def decode_cmd(tx: str, manifest_path: Path | None, json_mode: bool) -> SimpleRe
     """List the inscriptions in a transaction (TXHEX, or - for stdin)."""
     # read_input: a closed stdin is exit 66, and bytes that are not ASCII are
     # just "not hex" (65), never a decoding crash.
-    text = read_input("-", what="transaction").decode("ascii", "replace") if tx == "-" else tx
+    text = read_input("-", what="transaction", limit=MAX_TX_HEX_TEXT).decode("ascii", "replace") if tx == "-" else tx
     decoded = decode_tx(parse_hex("".join(text.split()), what="transaction"))
     items = [describe(e) for e in decoded.envelopes]
     data: dict[str, Any] = {"txid": decoded.tx.txid, "inscriptions": items}
@@ -34,7 +36,7 @@ def decode_cmd(tx: str, manifest_path: Path | None, json_mode: bool) -> SimpleRe
     if manifest_path is not None:
         manifest, raw = read_manifest(manifest_path)
         roles = check_against_manifest(decoded, manifest, raw)
-        data["batch"] = {"root": manifest.root.hex(), "roles": roles}
+        data["batch"] = {"batch_id": batch_id(raw), "root": manifest.root.hex(), "roles": roles}
     for i, item in enumerate(items):
         role = f" = {roles[i]}" if roles else ""
         lines.append(
@@ -43,5 +45,5 @@ def decode_cmd(tx: str, manifest_path: Path | None, json_mode: bool) -> SimpleRe
             + (f" flags={','.join(item['flags'])}" if item["flags"] else "")
         )
     if manifest_path is not None:
-        lines.append(f"every inscription belongs to batch {data['batch']['root']}")
+        lines.append(f"every inscription belongs to batch id {batch_id(raw)} (root {manifest.root.hex()})")
     return SimpleResult(data, "\n".join(lines))

@@ -15,7 +15,7 @@ from inscriptions.transactions.network import NETWORKS, parse_address
 from inscriptions.transactions.plan import MAX_MONEY, SECRET_NAME, existing_plan_message, make_plan
 from toolkit.cli.batch import batch_progress
 from toolkit.cli.fee_options import describe_rate, fee_options, gated_rate, pop_fee_options
-from toolkit.cli.options import json_option
+from toolkit.cli.options import DecimalInt, json_option
 from toolkit.cli.render import SimpleResult
 from inscriptions.transactions.plandir import parent_lock
 from toolkit.core.errors import InputMissingError, OutputExistsError, UsageError
@@ -32,7 +32,7 @@ _PLAN_GROUP_KEYS = (
 @click.option("--network", required=True, type=click.Choice(list(NETWORKS)))
 @fee_options
 @click.option(
-    "--postage", type=click.IntRange(min=1, max=MAX_MONEY), default=10_000, show_default=True, help="Sats per inscription."
+    "--postage", type=DecimalInt(1, MAX_MONEY), default=10_000, show_default=True, help="Sats per inscription."
 )
 @click.option("--bump-headroom", metavar="R", help="Fund each group for rate R (<= ceiling) so reveals can be bumped.")
 @click.option("--change", "change", metavar="ADDR", help="Where surplus and unused bump headroom return.")
@@ -75,9 +75,17 @@ def plan(
             change=change_to, bump_headroom=headroom,
         )  # fmt: skip
     groups = [{k: g.to_json()[k] for k in _PLAN_GROUP_KEYS} for g in made.groups]
-    data = {"fee_rate": fmt_rate(rate), "ceiling": fmt_rate(ceiling), "plan_dir": str(plan_dir), "groups": groups}
+    data = {
+        "batch_id": batch.batch_id,
+        "root": batch.manifest.root.hex(),
+        "fee_rate": fmt_rate(rate),
+        "ceiling": fmt_rate(ceiling),
+        "plan_dir": str(plan_dir),
+        "groups": groups,
+    }
     lines = [
         f"plan written to {plan_dir}; back up the whole directory ({SECRET_NAME} is the key) before funding anything",
+        f"batch id {batch.batch_id}, root {batch.manifest.root.hex()}",
         f"fee rate {describe_rate(rate, ceiling)}",
     ]
     if headroom is not None:

@@ -1,0 +1,1 @@
+"""The self-verifying loader page and what it is served (SPEC T, Loader and preview)."""
