@@ -20,11 +20,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
 
 from inscriptions.schema import hex_field, int_field, load_versioned, str_field
 from inscriptions.transactions.network import NETWORKS
+from inscriptions.transactions.plandir import read_plan_file
 from toolkit.core.canonical_json import canonical_dumps
-from toolkit.core.errors import MalformedInputError
+from toolkit.core.errors import InputMissingError, MalformedInputError
 
 INDEX_FORMAT = "enoch-index/1"
 INDEX_NAME = "index.json"
@@ -33,6 +36,8 @@ _KEYS = {"format", "network", "root", "tree_size", "manifest_sha256", "manifest_
 _ID = re.compile(r"[0-9a-f]{64}i(?:0|[1-9][0-9]{0,9})")
 #: The largest index: 4 GB of tree is far beyond any batch, and keeps hostile files small to check.
 MAX_TREE_SIZE = 2**32
+#: index.json holds about 70 bytes per leaf (bounded read).
+MAX_INDEX_FILE = 256 * 1024 * 1024
 
 
 def inscription_id(txid: str, n: int) -> str:
@@ -43,12 +48,21 @@ def inscription_id(txid: str, n: int) -> str:
     return text
 
 
+def check_inscription_id(value: Any, where: str) -> str:
+    """An ord inscription id ``<64 lowercase hex>i<n>`` (never ``None``)."""
+    if value is None:
+        raise MalformedInputError(f"{where} is not an inscription id (<txid>i<n>)")
+    checked = parse_inscription_id(value, where)
+    assert checked is not None
+    return checked
+
+
 def parse_inscription_id(value: object, where: str) -> str | None:
     """An id or ``None`` (JSON null); anything else is refused."""
     if value is None:
         return None
     if not isinstance(value, str) or not _ID.fullmatch(value) or int(value[65:]) >= 2**32:
-        raise MalformedInputError(f"{where} is not an inscription id (<64 lowercase hex>i<n>)")
+        raise MalformedInputError(f"{where} is not an inscription id (<txid>i<n>: 64 lowercase hex, i, a number)")
     return value
 
 
@@ -80,7 +94,11 @@ class InscriptionIndex:
 
     def to_bytes(self) -> bytes:
         """Canonical bytes (RFC 8785 and a newline)."""
-        doc = {
+        return canonical_dumps(self.to_json()) + b"\n"
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON document (what :meth:`to_bytes` canonicalises)."""
+        return {
             "format": INDEX_FORMAT,
             "network": self.network,
             "root": self.root.hex(),
@@ -89,7 +107,6 @@ class InscriptionIndex:
             "manifest_id": self.manifest_id,
             "leaves": list(self.leaves),
         }
-        return canonical_dumps(doc) + b"\n"
 
     @classmethod
     def from_bytes(cls, data: bytes) -> InscriptionIndex:
@@ -115,3 +132,14 @@ class InscriptionIndex:
         if index.to_bytes() != data:
             raise MalformedInputError(f"{INDEX_NAME} is not in canonical form (RFC 8785 and one newline)")
         return index
+
+
+def load_index(plan_dir: Path) -> InscriptionIndex:
+    """``PLAN_DIR/index.json``, parsed strictly (exit 66 when absent)."""
+    path = plan_dir / INDEX_NAME
+    if not path.exists():
+        raise InputMissingError(
+            f"{path} does not exist: `enoch inscribe reveal` writes it; before any reveal, preview the batch itself"
+            " (`enoch serve BATCH_DIR`, `enoch inscribe loader --preview BATCH_DIR`)"
+        )
+    return InscriptionIndex.from_bytes(read_plan_file(path, what=INDEX_NAME, limit=MAX_INDEX_FILE))

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from toolkit.core.errors import BusyError, InputMissingError, MalformedInputError, UsageError
-from toolkit.core.fsio import display_path
+from toolkit.core.fsio import NotRegularFileError, display_path, read_regular
 
 LOCK_NAME = ".lock"
 DEFAULT_WAIT_S = 60.0
@@ -106,28 +106,14 @@ def read_plan_file(path: Path, *, what: str, limit: int) -> bytes:
     FIFO or device.  Missing or unreadable: exit 66; not a regular file or
     too large: exit 65."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        data = read_regular(path, limit)
     except FileNotFoundError:
         raise InputMissingError(f"{what} {display_path(path)} does not exist") from None
+    except NotRegularFileError:
+        raise MalformedInputError(f"{what} {display_path(path)} is not a regular file") from None
     except OSError as exc:
         raise InputMissingError(f"cannot read {what} {display_path(path)}: {exc.strerror}") from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise MalformedInputError(f"{what} {display_path(path)} is not a regular file")
-        with os.fdopen(os.dup(fd), "rb") as fh:
-            data = fh.read(limit + 1)
-    except OSError as exc:
-        raise InputMissingError(f"cannot read {what} {display_path(path)}: {exc.strerror}") from None
-    finally:
-        os.close(fd)
     if len(data) > limit:
         raise MalformedInputError(f"{what} {display_path(path)} is larger than {limit} bytes")
     return data
 
-
-def is_regular(path: Path) -> bool:
-    """Whether ``path`` exists as a regular file (a symlink is followed)."""
-    try:
-        return stat.S_ISREG(os.stat(path).st_mode)
-    except OSError:
-        return False

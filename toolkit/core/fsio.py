@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -218,6 +219,29 @@ def read_error(path: Path | str, what: str, exc: OSError) -> InputMissingError:
     if isinstance(exc, IsADirectoryError):
         return InputMissingError(f"{what} {path} is a directory, expected a file")
     return InputMissingError(f"cannot read {what} {where}: {exc.strerror or exc}")
+
+
+class NotRegularFileError(OSError):
+    """:func:`read_regular` found a FIFO, device, socket or directory."""
+
+
+def read_regular(path: Path | str, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of the regular file ``path``.
+
+    Opened with ``O_NONBLOCK`` and checked with ``fstat`` before any read, so
+    a FIFO or device planted where a file is expected (directly or through a
+    symlink) never hangs or floods the reader: :class:`NotRegularFileError`.
+    Other failures are the ``OSError`` of ``open``/``read``; callers map them
+    to their own messages.  A result of ``limit + 1`` bytes means "too large".
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFileError(f"{display_path(path)} is not a regular file")
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            return fh.read(limit + 1)
+    finally:
+        os.close(fd)
 
 
 def read_at_most(path: Path | str, *, what: str, limit: int) -> bytes:
