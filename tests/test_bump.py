@@ -150,3 +150,22 @@ def test_plan_without_headroom_is_byte_compatible(enoch: Any, tmp_path: Path) ->
     assert enoch("inscribe", "reveal", str(tmp_path / "plan"), "--funding", f"0={TXID}:0:{g['fund_sats']}").exit_code == 0
     r = enoch("inscribe", "bump", str(tmp_path / "plan"), "--group", "0", "--fee-rate", "3")
     assert r.exit_code == 2 and "highest rate possible is 1.5" in r.stderr
+
+
+def test_old_layout_without_funding_records(enoch: Any, bumpable: tuple[Path, Any]) -> None:
+    """Plan directories revealed before funding records existed keep working:
+    the amount comes from the version-1 reveal; bump and the listing agree."""
+    from inscriptions.transactions.revealstore import recorded_fundings, signed_reveals
+
+    plan_dir, v1 = bumpable
+    plan, _ = load_plan(plan_dir)
+    for p in (plan_dir / "fundings").iterdir():
+        p.unlink()
+    (plan_dir / "fundings").rmdir()
+    [(group, funding)] = recorded_fundings(plan_dir, plan)
+    assert (group, funding.txid, funding.vout, funding.sats) == (0, TXID, 3, plan.groups[0].fund_sats)
+    r = enoch("inscribe", "bump", str(plan_dir), "--group", "0", "--fee-rate", "2.5", "--json")
+    assert r.exit_code == 0, r.stderr
+    listed = signed_reveals(plan_dir, plan)
+    assert [(s.version, s.txid) for s in listed] == [(1, v1["txid"]), (2, r.json()["transactions"][0]["txid"])]
+    assert [s.fee_sats + s.change_sats for s in listed] == [v1["fee_sats"] + v1["change_sats"]] * 2

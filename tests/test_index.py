@@ -139,6 +139,9 @@ def test_reveal_reports_ids_per_transaction(enoch: Any, tmp_path: Path) -> None:
         for i, item in zip(ids, g.items, strict=True)
     ]
     assert r.json()["index"] == str(tmp_path / "plan" / INDEX_NAME)
+    # decode numbers the envelopes the same way.
+    decoded = enoch("inscribe", "decode", tx["hex"], "--json")
+    assert [i["id"] for i in decoded.json()["inscriptions"]] == ids
     assert f"inscriptions {ids[0]}..i{len(ids) - 1} (manifest, shards 0..{len(ids) - 2})" in r.stderr
 
 
