@@ -130,16 +130,28 @@ def test_fifo_in_plan_directory_never_hangs(enoch: Any, plan_dir: Path, name: st
         assert "not a regular file" in r.stderr
 
 
-def test_busy_plan_directory_is_75_and_never_advises_overwrite(plan_dir: Path) -> None:
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["reveal", "--funding", "{fund}"],
+        ["recover", "--funding", "{fund}", "--to", SIGNET_P2WPKH, "--fee-rate", "1"],
+        ["bump", "--group", "0", "--fee-rate", "3"],
+        ["fund"],
+        ["status"],
+        ["broadcast", "--node", "mempool:http://127.0.0.1:9"],
+    ],
+)
+def test_busy_plan_directory_is_75_and_never_advises_overwrite(plan_dir: Path, command: list[str]) -> None:
+    args = [a.replace("{fund}", _fund(plan_dir)) for a in command[1:]]
     fd = os.open(plan_dir / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        r = cli("inscribe", "reveal", str(plan_dir), "--funding", _fund(plan_dir), "--json", env={"ENOCH_LOCK_WAIT": "0.3"})
+        r = cli("inscribe", command[0], str(plan_dir), *args, "--json", env={"ENOCH_LOCK_WAIT": "0.3"})
     finally:
         os.close(fd)
-    assert r.returncode == 75 and json.loads(r.stdout)["error"]["code"] == "busy"
+    assert r.returncode == 75 and json.loads(r.stdout)["error"]["code"] == "busy", r.stderr
     assert "busy" in r.stderr and "--overwrite" not in r.stderr
-    assert not (plan_dir / "reveals").exists()
+    assert not (plan_dir / "reveals").exists() and not (plan_dir / "recovers").exists()
 
 
 def test_waiting_reveal_succeeds_on_identical_content(plan_dir: Path) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from inscriptions.transactions.broadcast import GroupStatus, Outcome, broadcast
+from inscriptions.transactions.plandir import plan_lock
 from inscriptions.transactions.planfile import load_plan
 from inscriptions.transactions.status import group_status
 from toolkit.cli.options import json_option
@@ -40,10 +41,11 @@ def _outcome_line(o: Outcome) -> str:
 @json_option
 def broadcast_cmd(plan_dir: Path, node_spec: str, groups: tuple[int, ...], json_mode: bool) -> SimpleResult:
     """Submit the signed reveals; every attempt is recorded in PLAN_DIR/state.json first."""
-    plan, _secret = load_plan(plan_dir)
     node = open_node(node_spec)
     step = "POST /api/tx" if isinstance(node, EsploraNode) else "sendrawtransaction"
-    outcomes = broadcast(plan_dir, plan, node, groups, send_step=step)
+    with plan_lock(plan_dir):  # one command at a time per plan directory (issue 12, defect 9)
+        plan, _secret = load_plan(plan_dir)
+        outcomes = broadcast(plan_dir, plan, node, groups, send_step=step)
     for o in outcomes:
         info(_outcome_line(o))
     refused = [o for o in outcomes if o.action == "rejected"]
@@ -104,7 +106,9 @@ def _group_text(s: GroupStatus) -> str:
 @json_option
 def status_cmd(plan_dir: Path, node_spec: str | None, json_mode: bool) -> SimpleResult:
     """Per group: funding, signed reveals, broadcast attempts, confirmations, inscription ids."""
-    plan, _secret = load_plan(plan_dir)
-    statuses = group_status(plan_dir, plan, open_node(node_spec) if node_spec else None)
+    node = open_node(node_spec) if node_spec else None
+    with plan_lock(plan_dir):  # a consistent view: no reveal, bump or broadcast half-way
+        plan, _secret = load_plan(plan_dir)
+        statuses = group_status(plan_dir, plan, node)
     data = {"network": plan.network, "root": plan.root.hex(), "groups": [_group_json(s) for s in statuses]}
     return SimpleResult(data, "\n".join(_group_text(s) for s in statuses))
