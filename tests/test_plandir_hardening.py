@@ -200,3 +200,31 @@ def test_concurrent_plans_loser_is_told_it_exists(tmp_path: Path) -> None:
         if p.returncode:
             assert "never overwritten" in err and "--overwrite" not in err
     load_plan(tmp_path / "plan")
+
+
+@pytest.mark.parametrize("lock_exists", [False, True])
+def test_read_only_plan_directory_still_locks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lock_exists: bool) -> None:
+    """A plan directory on a read-only mount (EROFS for any write) can still be
+    read under the lock: the existing lock file opened read-only, or the
+    directory itself locked when there is none."""
+    import errno
+
+    import inscriptions.transactions.plandir as plandir
+
+    (tmp_path / "plan").mkdir()
+    if lock_exists:
+        (tmp_path / "plan" / ".lock").write_bytes(b"")
+    real_open = os.open
+
+    def read_only_open(path: Any, flags: int, *args: Any) -> int:
+        if flags & (os.O_RDWR | os.O_WRONLY | os.O_CREAT):
+            raise OSError(errno.EROFS, "Read-only file system", str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(plandir.os, "open", read_only_open)
+    with plandir.plan_lock(tmp_path / "plan", wait=0):
+        with pytest.raises(EnochError) as info:  # a second holder is refused: the lock is real
+            with plandir.plan_lock(tmp_path / "plan", wait=0):
+                pass
+        assert info.value.exit_code == 75
+    assert (tmp_path / "plan" / ".lock").exists() is lock_exists

@@ -73,10 +73,14 @@ def plan_lock(plan_dir: Path, *, wait: float | None = None) -> Iterator[None]:
         raise InputMissingError(f"plan directory {display_path(plan_dir)} {what}")
     path = plan_dir / LOCK_NAME
     try:
-        # O_NOFOLLOW: a symlink planted as the lock file is refused, never followed.
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o600)
-    except OSError as exc:
-        raise InputMissingError(f"cannot open the lock file {display_path(path)}: {exc.strerror}") from None
+        fd = _open_lock_file(path)
+    except FileNotFoundError:
+        # A read-only plan directory (a backup, a read-only mount) without a
+        # lock file: nothing can be written there anyway; lock the directory
+        # itself so that readers (status, fund) still work.
+        with parent_lock(path, wait=wait):
+            yield
+        return
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise MalformedInputError(f"{display_path(path)} is not a regular file")
@@ -84,6 +88,24 @@ def plan_lock(plan_dir: Path, *, wait: float | None = None) -> Iterator[None]:
             yield
     finally:
         os.close(fd)
+
+
+def _open_lock_file(path: Path) -> int:
+    """Open (creating it if possible) the lock file; FileNotFoundError when
+    it is absent and cannot be created (read-only directory)."""
+    # O_NOFOLLOW: a symlink planted as the lock file is refused, never followed.
+    flags = os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT | flags, 0o600)
+    except OSError as exc:
+        if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+            raise InputMissingError(f"cannot open the lock file {display_path(path)}: {exc.strerror}") from None
+    try:
+        return os.open(path, os.O_RDONLY | flags)  # flock needs no write access
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise InputMissingError(f"cannot open the lock file {display_path(path)}: {exc.strerror}") from None
 
 
 @contextlib.contextmanager

@@ -150,7 +150,8 @@ def sign_group(plan: Plan, secret: bytes, batch: VerifiedBatch, group: PlannedGr
 
 
 def _conflict(plan_dir: Path, group: int, funding: Funding, earlier: int | None) -> OutputExistsError:
-    files = [funding_path(plan_dir, group, funding)] + [reveal_path(plan_dir, group, funding, v) for v in versions(plan_dir, group, funding)]
+    signed = versions(plan_dir, group, funding)
+    files = [funding_path(plan_dir, group, funding)] + [reveal_path(plan_dir, group, funding, v) for v in signed]
     where = ", ".join(display_path(p) for p in files if os.path.lexists(p))
     if earlier is None or earlier == funding.sats:
         return OutputExistsError(
@@ -158,8 +159,9 @@ def _conflict(plan_dir: Path, group: int, funding: Funding, earlier: int | None)
             "and this amount (was it or plan.json edited?); nothing was written: delete them only if you are sure "
             "they were never broadcast"
         )
+    held = "a reveal of" if signed else "a funding record of"
     return OutputExistsError(
-        f"group {group}: the plan directory already holds a reveal of outpoint {funding.txid}:{funding.vout} signed "
+        f"group {group}: the plan directory already holds {held} outpoint {funding.txid}:{funding.vout} signed "
         f"for {earlier} sats, now given as {funding.sats} sats; an output has one amount, so one of them is wrong: "
         f"check it in your wallet or a block explorer, then either pass that amount or, if {funding.sats} is right, "
         f"delete {where} and run reveal again; nothing was written"
@@ -211,13 +213,16 @@ def iter_reveals(
         check_earlier(plan_dir, plan, secret, batch, group, funding)
     done: list[StoredReveal] = []
     for group, funding in fundings:
-        # The funding record comes first: no reveal file exists without one.
-        store_once(funding_path(plan_dir, group.group, funding), funding_record(group.group, funding))
+        record = funding_path(plan_dir, group.group, funding), funding_record(group.group, funding)
         found = versions(plan_dir, group.group, funding)
         if found:
+            store_once(*record)  # earlier versions kept no record: add it
             stored = load_stored(plan_dir, plan, group.group, funding, found[-1])
         else:
             r = sign_group(plan, secret, batch, group, funding)
+            # The funding record is written before the reveal: no reveal file
+            # exists without one (and a refused signature leaves neither).
+            store_once(*record)
             path = reveal_path(plan_dir, group.group, funding)
             store_once(path, r.tx.hex_bytes + b"\n")
             stored = describe(plan, group, funding, 1, path, r.tx)
