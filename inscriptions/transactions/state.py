@@ -18,15 +18,17 @@ different transaction for the same funding.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from inscriptions.schema import int_field, load_versioned, located, obj, str_field
+from inscriptions.transactions.plandir import read_plan_file
 from toolkit.core.canonical_json import canonical_dumps
 from toolkit.core.errors import MalformedInputError
-from toolkit.core.fsio import atomic_write, output_errors, read_input
+from toolkit.core.fsio import atomic_write, output_errors
 
 STATE_NAME = "state.json"
 STATE_FORMAT = "enoch-state/1"
@@ -36,6 +38,8 @@ _TXID = re.compile(r"[0-9a-f]{64}")
 _TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 #: A node's answer is kept, but never more than this many characters of it.
 MAX_ANSWER = 500
+#: An attempt is well under 1 KB: room for tens of thousands of them.
+MAX_STATE_FILE = 32 << 20
 
 
 @dataclass(frozen=True)
@@ -70,9 +74,10 @@ def _attempt(value: Any, where: str) -> Attempt:
 def load_state(plan_dir: Path) -> list[Attempt]:
     """The recorded attempts (none when the plan was never broadcast)."""
     path = plan_dir / STATE_NAME
-    if not path.exists():
+    if not os.path.lexists(path):
         return []
-    o = load_versioned(read_input(path, what="state"), STATE_NAME, STATE_FORMAT, {"format", "attempts"})
+    data = read_plan_file(path, what="state", limit=MAX_STATE_FILE)  # regular files only, bounded
+    o = load_versioned(data, STATE_NAME, STATE_FORMAT, {"format", "attempts"})
     if not isinstance(o["attempts"], list):
         raise MalformedInputError(f"{STATE_NAME}: attempts must be a list")
     out = []

@@ -9,6 +9,8 @@ from typing import Any
 import click
 
 from inscriptions.transactions.broadcast import GroupStatus, Outcome, broadcast
+from inscriptions.transactions.groups import STANDARD_WEIGHT
+from inscriptions.transactions.plandir import plan_lock
 from inscriptions.transactions.planfile import load_plan
 from inscriptions.transactions.status import group_status
 from toolkit.cli.options import json_option
@@ -40,10 +42,11 @@ def _outcome_line(o: Outcome) -> str:
 @json_option
 def broadcast_cmd(plan_dir: Path, node_spec: str, groups: tuple[int, ...], json_mode: bool) -> SimpleResult:
     """Submit the signed reveals; every attempt is recorded in PLAN_DIR/state.json first."""
-    plan, _secret = load_plan(plan_dir)
     node = open_node(node_spec)
     step = "POST /api/tx" if isinstance(node, EsploraNode) else "sendrawtransaction"
-    outcomes = broadcast(plan_dir, plan, node, groups, send_step=step)
+    with plan_lock(plan_dir):  # one broadcast (or reveal, bump) of a plan at a time
+        plan, _secret = load_plan(plan_dir)
+        outcomes = broadcast(plan_dir, plan, node, groups, send_step=step)
     for o in outcomes:
         info(_outcome_line(o))
     refused = [o for o in outcomes if o.action == "rejected"]
@@ -72,14 +75,15 @@ def _group_json(s: GroupStatus) -> dict[str, Any]:
             "txid": s.funding[0], "vout": s.funding[1], "amount_sats": s.amount_sats, "amount_from": s.amount_from,
         },
         "reveals": [
-            {"txid": v.reveal.tx.txid, "file": str(v.reveal.path), "fee_sats": v.fee_sats,
-             "vsize": (v.reveal.tx.weight + 3) // 4, "standard": v.reveal.standard,
+            {"txid": v.reveal.txid, "version": v.reveal.version, "file": str(v.reveal.path), "fee_sats": v.fee_sats,
+             "vsize": v.reveal.vsize, "standard": v.reveal.weight <= STANDARD_WEIGHT,
+             "inscriptions": [i.to_json() for i in v.reveal.inscriptions],
              "confirmations": v.confirmations, "block_height": v.block_height,
              "attempts": [{"node": a.node, "step": a.step, "result": a.result, "answer": a.answer, "time": a.time}
                           for a in v.attempts]}
             for v in s.versions
         ],
-        "confirmed_txid": confirmed.reveal.tx.txid if confirmed else None,
+        "confirmed_txid": confirmed.reveal.txid if confirmed else None,
         "inscription_ids": s.inscription_ids(),
     }  # fmt: skip
 
@@ -92,7 +96,7 @@ def _group_text(s: GroupStatus) -> str:
     for v in s.versions:
         conf = "" if v.confirmations is None else f", {v.confirmations} confirmations"
         mark = " <- confirmed" if v is s.confirmed else ""
-        lines.append(f"  reveal {v.reveal.tx.txid} fee {v.fee_sats} sats{conf}{mark}")
+        lines.append(f"  reveal v{v.reveal.version} {v.reveal.txid} fee {v.fee_sats} sats{conf}{mark}")
         lines += [f"    {a.time} {a.step} via {a.node}: {a.result} {a.answer}".rstrip() for a in v.attempts]
     lines += [f"  inscription {i}" for i in s.inscription_ids()]
     return "\n".join(lines)

@@ -32,7 +32,7 @@ _funding_option = click.option(
 
 def _funding_tx(source: str, plan: Plan) -> FundingMatch:
     # A transaction is at most 4 MB: its hex (with some whitespace) is bounded too.
-    text = read_input(source, what="funding transaction")
+    text = read_input(source, what="funding transaction", limit=2 * MAX_TX_FILE)
     if len(text) > 2 * MAX_TX_FILE:
         raise UsageError(f"--funding-tx {source}: larger than any transaction")
     return match_funding_tx(parse_funding_tx_text(text), plan)
