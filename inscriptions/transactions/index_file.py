@@ -20,12 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from inscriptions.schema import hex_field, int_field, load_versioned, str_field
+from inscriptions.transactions.plandir import read_plan_file
 from toolkit.core.canonical_json import canonical_dumps
 from toolkit.core.errors import InputMissingError, MalformedInputError
-from toolkit.core.fsio import read_input
 
 FORMAT = "enoch-index/1"
 INDEX_NAME = "index.json"
+#: index.json holds about 70 bytes per leaf (bounded read).
+MAX_INDEX_FILE = 256 * 1024 * 1024
 _ID = re.compile(r"[0-9a-f]{64}i(0|[1-9][0-9]{0,9})")
 
 
@@ -96,4 +98,4 @@ def load_index(plan_dir: Path) -> BatchIndex:
             f"{path} does not exist: `enoch inscribe reveal` writes it; before any reveal, preview the batch itself"
             " (`enoch serve BATCH_DIR`, `enoch inscribe loader --preview BATCH_DIR`)"
         )
-    return BatchIndex.from_bytes(read_input(path, what=INDEX_NAME))
+    return BatchIndex.from_bytes(read_plan_file(path, what=INDEX_NAME, limit=MAX_INDEX_FILE))

@@ -31,6 +31,8 @@ from toolkit.core.errors import MalformedInputError
 from toolkit.core.fsio import atomic_write, output_errors
 
 STATE_NAME = "state.json"
+#: state.json holds a few hundred bytes per broadcast attempt (bounded read).
+MAX_STATE_FILE = 64 * 1024 * 1024
 STATE_FORMAT = "enoch-state/1"
 STEPS = frozenset({"testmempoolaccept", "sendrawtransaction", "POST /api/tx"})
 RESULTS = frozenset({"sending", "accepted", "rejected", "unavailable"})
@@ -38,8 +40,6 @@ _TXID = re.compile(r"[0-9a-f]{64}")
 _TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
 #: A node's answer is kept, but never more than this many characters of it.
 MAX_ANSWER = 500
-#: An attempt is well under 1 KB: room for tens of thousands of them.
-MAX_STATE_FILE = 32 << 20
 
 
 @dataclass(frozen=True)
