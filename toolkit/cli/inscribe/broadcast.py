@@ -47,9 +47,12 @@ def broadcast_cmd(plan_dir: Path, node_spec: str, groups: tuple[int, ...], json_
     with plan_lock(plan_dir):  # one broadcast (or reveal, bump) of a plan at a time
         plan, _secret = load_plan(plan_dir)
         outcomes = broadcast(plan_dir, plan, node, groups, send_step=step)
-    for o in outcomes:
-        info(_outcome_line(o))
     refused = [o for o in outcomes if o.action == "rejected"]
+    # The result goes to stdout; stderr gets what needs acting on (a reveal for a
+    # miner), and every line when the command fails (no result is printed then).
+    for o in outcomes:
+        if refused or o.action == "miner":
+            info(_outcome_line(o))
     if refused:
         raise TxRejectedError(
             f"{len(refused)} reveal(s) refused (groups {', '.join(str(o.group) for o in refused)}): "
@@ -94,7 +97,8 @@ def _group_text(s: GroupStatus) -> str:
         return lines[0] + "\n  not revealed yet"
     lines.append(f"  funding {s.funding[0]}:{s.funding[1]}, {s.amount_sats} sats ({s.amount_from})")
     for v in s.versions:
-        conf = "" if v.confirmations is None else f", {v.confirmations} confirmations"
+        n = v.confirmations
+        conf = "" if n is None else ", in the mempool" if n == 0 else f", {n} confirmation{'s' if n > 1 else ''}"
         mark = " <- confirmed" if v is s.confirmed else ""
         lines.append(f"  reveal v{v.reveal.version} {v.reveal.txid} fee {v.fee_sats} sats{conf}{mark}")
         lines += [f"    {a.time} {a.step} via {a.node}: {a.result} {a.answer}".rstrip() for a in v.attempts]
