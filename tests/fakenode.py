@@ -1,8 +1,9 @@
 """A fake Bitcoin node on 127.0.0.1 speaking both bitcoind JSON-RPC (POST /)
-and Esplora REST (/api/...), over a toy chain, for node/broadcast/status tests
-until the libbitcoinkernel regtest harness is used.  It does not validate
-scripts; ``refuse`` decides what the "mempool" rejects, and ``lies`` make it
-answer wrong bytes on purpose."""
+and Esplora REST (/api/...) over a toy chain: for what the kernel-backed
+harness (tests/regtest) does not do -- Esplora, replacement, lying on purpose
+-- and for fast tests.  It does not validate scripts;
+``refuse`` decides what the "mempool" rejects, a new spend of an outpoint
+replaces the old one, and ``lie_*`` make it answer wrong bytes on purpose."""
 
 from __future__ import annotations
 
@@ -67,6 +68,11 @@ class FakeChain:
                 return txid, None
             reason = self.refuse(raw)
             if reason is None:
+                # BIP 125 in its simplest form: a new spend of an outpoint replaces the old one.
+                spends = {(i.txid, i.vout) for i in parse_tx(raw).inputs}
+                self.mempool[:] = [
+                    t for t in self.mempool if not spends & {(i.txid, i.vout) for i in parse_tx(self.txs[t]).inputs}
+                ]
                 self.txs[txid] = raw
                 self.mempool.append(txid)
             return txid, reason

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from inscriptions.transactions.rawtx import parse_tx
-from tests.batchkit import noise
+from tests.batchkit import SIGNET_P2WPKH, noise
 from tests.broadcastkit import Enoch, fund_all, funding_args, make_plan, spend_policy
 from tests.fakenode import FakeChain, fake_node
 
@@ -214,3 +214,29 @@ def test_a_group_revealed_from_two_outpoints_is_not_sent_twice(enoch: Enoch, tmp
         result = enoch("inscribe", "broadcast", str(plan_dir), "--node", f"bitcoind:{url}")
     assert result.exit_code == 2 and "inscribe it twice" in result.stderr
     assert chain.calls == [] and not (plan_dir / "state.json").exists()
+
+
+@pytest.mark.parametrize("kind", ["bitcoind", "mempool"])
+def test_bumped_reveal_replaces_and_status_shows_which_confirmed(enoch: Enoch, tmp_path: Path, kind: str) -> None:
+    plan_dir, groups = make_plan(enoch, tmp_path, "--bump-headroom", "3", "--change", SIGNET_P2WPKH)
+    chain = FakeChain()
+    chain.refuse = spend_policy(chain)
+    funding = fund_all(chain, groups, plan_dir)
+    assert enoch("inscribe", "reveal", str(plan_dir), *funding_args(groups, funding, only=[1])).exit_code == 0
+    with fake_node(chain) as url:
+        node = f"{kind}:{url}"
+        first = enoch("inscribe", "broadcast", str(plan_dir), "--node", node, "--group", "1", "--json").json()
+        v1 = first["groups"][0]["txid"]
+        bumped = enoch("inscribe", "bump", str(plan_dir), "--group", "1", "--fee-rate", "2.5", "--json")
+        assert bumped.exit_code == 0, bumped.stderr
+        v2 = bumped.json()["transactions"][0]["txid"]
+        second = enoch("inscribe", "broadcast", str(plan_dir), "--node", node, "--group", "1", "--json")
+        assert second.exit_code == 0, second.stderr
+        assert [(g["action"], g["txid"]) for g in second.json()["groups"]] == [("sent", v2)]
+        assert chain.mempool == [v2]  # replaced
+        chain.mine()
+        status = enoch("inscribe", "status", str(plan_dir), "--node", node, "--json").json()["groups"][1]
+    assert [(v["version"], v["txid"], v["confirmations"]) for v in status["reveals"]] == [(1, v1, None), (2, v2, 1)]
+    assert status["confirmed_txid"] == v2 and status["inscription_ids"] == [f"{v2}i0"]
+    assert status["reveals"][1]["fee_sats"] > status["reveals"][0]["fee_sats"]
+    assert [a["result"] for a in status["reveals"][0]["attempts"]] == (["accepted"] * (2 if kind == "bitcoind" else 1))
