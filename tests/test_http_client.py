@@ -172,3 +172,12 @@ def test_parse_json_refuses_numbers_nobody_sends(text: bytes) -> None:
 
 def test_parse_json_keeps_decimals_exact() -> None:
     assert parse_json(b'{"a": 0.00001, "b": 12}', "x") == {"a": Decimal("0.00001"), "b": 12}
+
+
+def test_cli_wait_reports_a_garbage_poll_and_goes_on(enoch: Callable[..., CliResult]) -> None:
+    high, low = json.dumps({"halfHourFee": 9}).encode(), json.dumps({"halfHourFee": 2}).encode()
+    with serve(Reply(body=high), Reply(body=b'{"halfHourFee": ' + BIG_INT + b"}"), Reply(body=low)) as (url, script):
+        result = enoch("fees", "--fee-source", f"mempool:{url}", "--wait", "--poll-interval", "0.1", "--timeout", "20", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["fee_rate"] == "2" and len(script.requests) == 3
+    assert "not JSON" in result.stderr and "still waiting" in result.stderr
