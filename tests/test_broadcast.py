@@ -240,3 +240,18 @@ def test_bumped_reveal_replaces_and_status_shows_which_confirmed(enoch: Enoch, t
     assert status["confirmed_txid"] == v2 and status["inscription_ids"] == [f"{v2}i0"]
     assert status["reveals"][1]["fee_sats"] > status["reveals"][0]["fee_sats"]
     assert [a["result"] for a in status["reveals"][0]["attempts"]] == (["accepted"] * (2 if kind == "bitcoind" else 1))
+
+
+def test_status_with_bitcoind_without_txindex(enoch: Enoch, tmp_path: Path) -> None:
+    plan_dir, groups = make_plan(enoch, tmp_path)
+    chain = FakeChain(txindex=False)
+    funding = fund_all(chain, groups, plan_dir)
+    assert enoch("inscribe", "reveal", str(plan_dir), *funding_args(groups, funding, only=[0])).exit_code == 0
+    with fake_node(chain) as url:
+        assert enoch("inscribe", "broadcast", str(plan_dir), "--node", f"bitcoind:{url}", "--group", "0").exit_code == 0
+        chain.mine()
+        status = enoch("inscribe", "status", str(plan_dir), "--node", f"bitcoind:{url}", "--json")
+    assert status.exit_code == 0, status.stderr
+    g = status.json()["groups"][0]
+    assert g["funding"]["amount_from"].startswith("plan directory") and g["funding"]["amount_sats"] == groups[0]["fund_sats"]
+    assert g["reveals"][0]["confirmations"] == 1 and g["confirmed_txid"] == g["reveals"][0]["txid"]

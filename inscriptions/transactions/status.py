@@ -10,7 +10,7 @@ from inscriptions.transactions.plan import Plan
 from inscriptions.transactions.rawtx import parse_tx
 from inscriptions.transactions.revealstore import StoredReveal
 from inscriptions.transactions.state import Attempt, load_state
-from toolkit.core.errors import SourceUnavailableError
+from toolkit.core.errors import SourceUnavailableError, TxNotFoundError
 
 
 def _funding_amount(node: BroadcastNode, outpoint: tuple[str, int]) -> int:
@@ -33,7 +33,11 @@ def group_status(plan_dir: Path, plan: Plan, node: BroadcastNode | None = None) 
         spent = outpoint(versions[-1]) if versions else None
         amount, source = (versions[-1].funding.sats, "plan directory") if versions else (None, "none")
         if node is not None and spent is not None:
-            amount, source = _funding_amount(node, spent), "node"
+            try:
+                amount, source = _funding_amount(node, spent), "node"
+            except TxNotFoundError:
+                # bitcoind without -txindex: the recorded amount stands, and says so.
+                source = "plan directory (the node does not find the funding transaction)"
         out.append(
             GroupStatus(
                 g, planned.commit_address, planned.fund_sats, spent, amount, source,
