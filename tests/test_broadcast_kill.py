@@ -138,7 +138,7 @@ def test_kill_between_sent_and_recorded(tmp_path: Path) -> None:
 
     def slow_accept(_raw: bytes) -> None | str:
         slow.set()
-        time.sleep(2.0)  # the node holds the reveal while the client is killed
+        time.sleep(1.0)  # the node holds the reveal while the client is killed
         return None
 
     chain.refuse = slow_accept
@@ -151,7 +151,7 @@ def test_kill_between_sent_and_recorded(tmp_path: Path) -> None:
         proc.wait()
         recorded = json.loads(state.read_bytes())["attempts"]
         assert [(a["txid"], a["step"], a["result"]) for a in recorded] == [(reveal, "POST /api/tx", "sending")]
-        time.sleep(2.2)  # the node finishes accepting it
+        time.sleep(1.3)  # the node finishes accepting it
         assert chain.mempool == [reveal]
         chain.refuse = lambda _raw: None
         result = subprocess.run([sys.executable, "-m", "toolkit", "inscribe", "broadcast", str(plan_dir), "--node",
