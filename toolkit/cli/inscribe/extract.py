@@ -16,6 +16,11 @@ from toolkit.core.fsio import read_input
 from toolkit.core.hexutil import parse_hex
 
 
+#: One TXFILE holds at most 256 MiB of hex (128 MB of transactions, e.g. 320
+#: standard reveals); larger sets of reveals are given as several files.
+MAX_TXFILE_BYTES = 256 * 1024 * 1024
+
+
 def _read_txs(paths: tuple[str, ...]) -> list[bytes]:
     """Raw transactions from hex files (or ``-``): one or more per file,
     separated by whitespace (``reveal`` prints one per line)."""
@@ -23,7 +28,7 @@ def _read_txs(paths: tuple[str, ...]) -> list[bytes]:
         raise UsageError("stdin (-) can be read only once")
     txs: list[bytes] = []
     for path in paths:
-        text = read_input(path, what="transaction file").decode("ascii", "replace")
+        text = read_input(path, what="transaction file", limit=MAX_TXFILE_BYTES).decode("ascii", "replace")
         tokens = text.split()
         if not tokens:
             raise UsageError(f"{path} holds no transaction")
