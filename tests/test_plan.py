@@ -193,9 +193,19 @@ def test_crash_at_each_write_step_leaves_no_plan(tmp_path: Path, monkeypatch: py
             raise Crash(step)
         real_rename(src, dst)
 
+    import toolkit.core.outdir as outdir
+
+    real_renameat2 = outdir.renameat2
+
+    def renameat2(src: Path, dst: Path, flags: int) -> bool:  # the placement's rename, where available
+        if step == "rename" and Path(dst).name == "plan":
+            raise Crash(step)
+        return real_renameat2(src, dst, flags)
+
     monkeypatch.setattr(plan_module, "atomic_write", write)
     monkeypatch.setattr(fsio, "fsync_tree", tree)
     monkeypatch.setattr(fsio.os, "rename", rename)
+    monkeypatch.setattr(outdir, "renameat2", renameat2)
     with pytest.raises(Crash):
         plan_for(batch, tmp_path / "plan")
     assert not (tmp_path / "plan").exists()

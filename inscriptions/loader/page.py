@@ -29,8 +29,8 @@ from toolkit.core.errors import InputMissingError, InternalError, UsageError
 #: SPEC T: the page is at most 30 KB, so inscribing it is a small standard reveal.
 MAX_PAGE_BYTES = 30_000
 _PLACEHOLDER = "/*ENOCH_BATCH*/"
-#: index.json is read bounded: 10,000 ids (about 80 bytes each) are more than a 30 KB page can embed.
-_INDEX_LIMIT = 1024 + 80 * 10_000
+#: index.json is read bounded: 100,000 ids (about 80 bytes each) are far more than a 30 KB page can embed.
+_INDEX_LIMIT = 1024 + 80 * 100_000
 
 
 def _template() -> str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from inscriptions.schema import Obj, hex_field, int_field, load_versioned, located, obj, str_field
-from toolkit.chain.networks import CHAIN_NETWORKS
+from toolkit.chain import CHAIN_NETWORKS
 from toolkit.core.canonical_json import canonical_dumps
 from toolkit.core.errors import MalformedInputError
 from vrf.suites import suite_by_name

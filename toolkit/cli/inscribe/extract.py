@@ -15,10 +15,10 @@ from toolkit.core.errors import UsageError
 from toolkit.core.fsio import read_input
 from toolkit.core.hexutil import parse_hex
 
-
-#: One TXFILE holds at most 256 MiB of hex (128 MB of transactions, e.g. 320
-#: standard reveals); larger sets of reveals are given as several files.
-MAX_TXFILE_BYTES = 256 * 1024 * 1024
+#: A transaction file holds one or more reveals as hex; a whole batch of
+#: about 100 MB is 200 MB of hex, so this bound leaves room for any batch
+#: one would inscribe while keeping a hostile input (e.g. /dev/zero) finite.
+MAX_TX_LIST_TEXT = 1 << 30
 
 
 def _read_txs(paths: tuple[str, ...]) -> list[bytes]:
@@ -28,7 +28,7 @@ def _read_txs(paths: tuple[str, ...]) -> list[bytes]:
         raise UsageError("stdin (-) can be read only once")
     txs: list[bytes] = []
     for path in paths:
-        text = read_input(path, what="transaction file", limit=MAX_TXFILE_BYTES).decode("ascii", "replace")
+        text = read_input(path, what="transaction file", limit=MAX_TX_LIST_TEXT).decode("ascii", "replace")
         tokens = text.split()
         if not tokens:
             raise UsageError(f"{path} holds no transaction")

@@ -1,0 +1,391 @@
+"""The parser fuzz targets, shared by the bounded hypothesis run
+(tests/test_fuzz_parsers.py) and the long runs (tests/fuzz_long.py).
+
+Each target is a parser entry point that takes bytes, plus valid seed inputs.
+Inputs are the seeds mutated (bytes flipped, cut, spliced with hostile
+tokens; for JSON documents one value replaced by a hostile value) or plain
+random bytes.  The property: a parser returns, or raises an ``EnochError``
+subclass (exit 1, 2, 65, 69 with a message) -- never anything else, which the
+CLI would report as exit 70, an internal error.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import random
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from toolkit.core.errors import EnochError
+
+#: Values a hostile editor puts into a JSON document (as JSON text).
+HOSTILE_JSON = [
+    "null", "true", "false", "0", "-1", "1", "9007199254740991", "9007199254740992", "18446744073709551616",
+    "1" * 5000, "-" + "9" * 400, "1.5", "1e400", "1E+999999999", "-0", "[]", "{}", '""', '"0"', '"-1"',
+    '"1E+999999999"', '"NaN"', '"Infinity"', '"1e-999999999"', '"' + "00" * 34 + '"', '"' + "ff" * 32 + '"',
+    '"' + "0" * 64 + '"', '"\\u0000"', '"\\ud800"', '"a\\u202eb"', '"' + "a" * 5000 + '"', '"../x"', '"/abs"',
+    '"zz"', '"\\u0661"', "[" * 2000 + "]" * 2000, '{"a":' * 500 + "1" + "}" * 500,
+]  # fmt: skip
+#: Byte strings spliced into raw inputs.
+HOSTILE_BYTES = [
+    b"\x00", b"\xff", b"\xff" * 9, b"\x80", b"\xc0\x80", b"\xed\xa0\x80", b"\r", b"\n", b"\x1b[2J", b"\xe2\x80\xae",
+    b"\x4c\xff", b"\x4d\xff\xff", b"\x4e\xff\xff\xff\xff", b"\xfd\xff\xff", b"\xfe\xff\xff\xff\xff",
+    b"\xff\xff\xff\xff\xff\xff\xff\xff\xff", b"1E+999999999", b"[" * 1000, b'"', b"\\", b"\\u", b"-", b"0x",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Target:
+    """A parser under test: ``parse(data)`` and the valid inputs to mutate."""
+
+    name: str
+    parse: Callable[[bytes], object]
+    seeds: Callable[[], list[bytes]]
+    json_seeds: bool = False
+
+
+def run_target(target: Target, data: bytes) -> BaseException | None:
+    """Run one input; return the non-enoch exception it raised, if any."""
+    try:
+        target.parse(data)
+    except EnochError:
+        return None
+    except Exception as exc:  # the finding
+        return exc
+    return None
+
+
+# --- mutation ------------------------------------------------------------------
+
+
+def mutate(seed: bytes, rng: random.Random, *, json_doc: bool) -> bytes:
+    """One mutated input from ``seed``."""
+    choice = rng.randrange(8 if json_doc else 6)
+    if choice >= 6:
+        return _json_replace(seed, rng)
+    data = bytearray(seed)
+    for _ in range(rng.randint(1, 4)):
+        op = rng.randrange(6) if data else 4
+        pos = rng.randrange(len(data) + 1)
+        if op == 0 and data:  # flip a bit
+            i = min(pos, len(data) - 1)
+            data[i] ^= 1 << rng.randrange(8)
+        elif op == 1:  # cut
+            del data[pos:]
+        elif op == 2:  # delete a span
+            del data[pos : pos + rng.randint(1, 16)]
+        elif op == 3 and data:  # set a byte
+            data[min(pos, len(data) - 1)] = rng.randrange(256)
+        elif op == 4:  # splice in a hostile token
+            data[pos:pos] = rng.choice(HOSTILE_BYTES)
+        else:  # duplicate a span
+            data[pos:pos] = data[pos : pos + rng.randint(1, 64)]
+    return bytes(data)
+
+
+def _json_replace(seed: bytes, rng: random.Random) -> bytes:
+    """Replace one value anywhere in a JSON document by a hostile value,
+    keeping the rest canonical (sorted keys, no whitespace), so the parser
+    gets past the syntax and shape checks to the field checks."""
+    doc = json.loads(seed)
+    slots: list[tuple[Any, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key in node:
+                slots.append((node, key))
+                walk(node[key])
+        elif isinstance(node, list):
+            for i in range(len(node)):
+                slots.append((node, i))
+                walk(node[i])
+
+    walk(doc)
+    marker = "\x00HOSTILE\x00"
+    if slots:
+        container, key = rng.choice(slots)
+        if isinstance(container, dict) and rng.random() < 0.1:
+            del container[key]
+        else:
+            container[key] = marker
+    else:
+        doc = marker
+    text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.replace(json.dumps(marker), rng.choice(HOSTILE_JSON)).encode("utf-8", "surrogatepass")
+
+
+def json_variants(seed: bytes) -> list[bytes]:
+    """Every single-field edit of a JSON document: each value (lists cut to
+    their first two items) replaced by each hostile value, and each key
+    deleted.  Systematic, so a bounded run covers every field's checks."""
+    doc = json.loads(seed)
+    paths: list[tuple[Any, ...]] = []
+
+    def walk(node: Any, path: tuple[Any, ...]) -> None:
+        items = node.items() if isinstance(node, dict) else enumerate(node[:2]) if isinstance(node, list) else ()
+        for key, child in items:
+            paths.append((*path, key))
+            walk(child, (*path, key))
+
+    walk(doc, ())
+    marker = "\x00HOSTILE\x00"
+    out: list[bytes] = []
+    for path in paths:
+        variant = json.loads(seed)
+        container = variant
+        for key in path[:-1]:
+            container = container[key]
+        container[path[-1]] = marker
+        rendered = json.dumps(variant, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        out += [rendered.replace(json.dumps(marker), value).encode("utf-8", "surrogatepass") for value in HOSTILE_JSON]
+        if isinstance(container, dict):
+            del container[path[-1]]
+            out.append(json.dumps(variant, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode())
+    return out
+
+
+def text(data: bytes) -> str:
+    """Bytes as the text a command line would give (undecodable bytes as surrogates)."""
+    return data.decode("utf-8", "surrogateescape")
+
+
+# --- seeds ---------------------------------------------------------------------
+
+
+@functools.cache
+def _batch_dir() -> Path:
+    from tests.batchkit import make_batch
+
+    root = Path(tempfile.mkdtemp(prefix="enoch-fuzz-"))
+    return make_batch(root, {"a.txt": b"hello\n" * 300, "b/c.html": hashlib.shake_256(b"c").digest(3000)}, shard_size=1024)
+
+
+@functools.cache
+def _plan_dir() -> Path:
+    from inscriptions.batch.verify import verify_batch
+    from inscriptions.transactions.network import parse_address
+    from inscriptions.transactions.plan import make_plan
+    from tests.batchkit import SIGNET_P2WPKH
+
+    out = _batch_dir().parent / "plan"
+    batch = verify_batch(_batch_dir())
+    dest = parse_address(SIGNET_P2WPKH, "signet")
+    make_plan(batch, out, destination=dest, postage=1000, relay="direct", fee_rate=Decimal(2), ceiling=Decimal(5))
+    return out
+
+
+def _manifest_seeds() -> list[bytes]:
+    return [(_batch_dir() / "manifest.json").read_bytes()]
+
+
+def _proof_seeds() -> list[bytes]:
+    return [p.read_bytes() for p in sorted((_batch_dir() / "proofs").iterdir())[:3]]
+
+
+def _shard_seeds() -> list[bytes]:
+    return [p.read_bytes() for p in sorted((_batch_dir() / "shards").iterdir())[:3]]
+
+
+def _plan_seeds() -> list[bytes]:
+    return [(_plan_dir() / "plan.json").read_bytes()]
+
+
+def _secret_seeds() -> list[bytes]:
+    return [(_plan_dir() / "batch-secret.json").read_bytes()]
+
+
+@functools.cache
+def _fuzz_plan_dir() -> Path:
+    """A copy of the plan directory whose plan.json (or secret) the target
+    rewrites; in memory (/dev/shm) where available, as it is written per input."""
+    import shutil
+
+    shm = Path("/dev/shm")
+    root = Path(tempfile.mkdtemp(prefix="enoch-fuzz-", dir=shm if shm.is_dir() else None))
+    copy = root / "plan"
+    shutil.copytree(_plan_dir(), copy)
+    return copy
+
+
+_dirty: set[str] = set()
+
+
+def _load_plan(data: bytes, name: str = "plan.json") -> object:
+    from inscriptions.transactions.planfile import load_plan
+
+    d = _fuzz_plan_dir()
+    for other in _dirty - {name}:  # put back the file an earlier input replaced
+        (d / other).write_bytes((_plan_dir() / other).read_bytes())
+    _dirty.clear()
+    (d / name).write_bytes(data)
+    _dirty.add(name)
+    return load_plan(d)
+
+
+def _tx_seeds() -> list[bytes]:
+    from tests.test_rawtx import LEGACY, RAW
+
+    return [RAW, LEGACY]
+
+
+def _envelope_seeds() -> list[bytes]:
+    from inscriptions.transactions.envelope import Inscription, build_envelope, encode_pointer
+    from inscriptions.transactions.metadata import InscriptionMetadata
+
+    meta = InscriptionMetadata(b"\x11" * 32, 5, 3).to_bytes()
+    return [
+        build_envelope(Inscription(body=b"x" * 600, content_type=b"text/plain", content_encoding=b"gzip", metadata=meta)),
+        build_envelope(Inscription(body=b"", content_type=b"a", pointer=encode_pointer(10_000))),
+    ]
+
+
+def _metadata_seeds() -> list[bytes]:
+    from inscriptions.transactions.metadata import InscriptionMetadata
+
+    return [InscriptionMetadata(b"\x22" * 32, 7, 6).to_bytes(), InscriptionMetadata(b"\x22" * 32, 7, None).to_bytes()]
+
+
+def _header_seeds() -> list[bytes]:
+    from tests.fixtures import load_json
+
+    headers = load_json("mainnet-headers", "mainnet-headers.json")["headers"]
+    return [bytes.fromhex(h["header_hex"]) for h in headers[:3]]
+
+
+def _header_file_seeds() -> list[bytes]:
+    raw = _header_seeds()
+    return [b"".join(raw), b"".join(r.hex().encode() + b"\r\n" for r in raw), raw[0].hex().upper().encode()]
+
+
+def _vrf_seeds() -> list[bytes]:
+    from vrf.keys import KeyPair
+    from vrf.record import make_record
+    from vrf.suites import suite_by_name
+
+    out: list[bytes] = []
+    for suite in ("ECVRF-EDWARDS25519-SHA512-TAI", "ECVRF-P256-SHA256-TAI"):
+        pair = KeyPair.from_secret(suite_by_name(suite), hashlib.sha256(suite.encode()).digest())
+        out += [pair.to_bytes(), make_record(pair, b"alpha").to_bytes()]
+    return out
+
+
+def _vrf_key_seeds() -> list[bytes]:
+    return [s for s in _vrf_seeds() if b"secret_key" in s]
+
+
+def _vrf_record_seeds() -> list[bytes]:
+    return [s for s in _vrf_seeds() if b"secret_key" not in s]
+
+
+def _parse_vrf_record(data: bytes) -> object:
+    from vrf.record import ProofRecord, verify_record
+
+    return verify_record(ProofRecord.from_bytes(data))
+
+
+def _fee_answer(data: bytes) -> object:
+    from toolkit.sources.feesources import positive_rate
+    from toolkit.sources.http import parse_json
+
+    answer = parse_json(data, "fuzz")
+    if isinstance(answer, dict):
+        rate = positive_rate(answer.get("halfHourFee"), "halfHourFee")
+        return rate * 100_000  # as bitcoind's BTC/kvB is converted
+    return answer
+
+
+def _checkpoints(data: bytes) -> object:
+    from toolkit.chain.checkpoints import parse_checkpoints
+    from toolkit.core.canonical_json import strict_loads
+
+    return parse_checkpoints(strict_loads(data, what="checkpoints"))
+
+
+def _checkpoint_seeds() -> list[bytes]:
+    """The packaged table cut to a few entries per network (each entry's
+    checks are the same; a short seed keeps the bounded run fast)."""
+    import toolkit.chain
+
+    doc = json.loads((Path(toolkit.chain.__file__).parent.parent / "data" / "checkpoints.json").read_bytes())
+    doc["networks"] = {name: entries[:3] for name, entries in doc["networks"].items()}
+    return [json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()]
+
+
+def _gzip(data: bytes) -> object:
+    from inscriptions.batch.gzip_member import parse_member
+
+    return parse_member(data, max_size=1 << 16)
+
+
+def _compact(data: bytes) -> object:
+    from toolkit.chain.compact import decode_compact, target_from_compact
+
+    bits = int.from_bytes(data[:4], "little")  # nBits is a header field: 32 bits
+    decode_compact(bits)
+    return target_from_compact(bits)
+
+
+def _header_stream(data: bytes) -> object:
+    from toolkit.chain.headerfile import parse_header_stream
+
+    cut = len(data) // 3
+    return list(parse_header_stream([data[:cut], data[cut:]]))
+
+
+def _targets() -> list[Target]:
+    from inscriptions.batch.batch_id import parse_batch_id
+    from inscriptions.batch.content_types import parse_override
+    from inscriptions.batch.manifest import Manifest
+    from inscriptions.batch.proof_file import InclusionProof
+    from inscriptions.batch.relpath import check_relative_path
+    from inscriptions.transactions.decode import decode_tx, describe
+    from inscriptions.transactions.envelope import parse_tapscript
+    from inscriptions.transactions.fees import parse_rate
+    from inscriptions.transactions.metadata import InscriptionMetadata
+    from inscriptions.transactions.network import parse_address
+    from inscriptions.transactions.rawtx import parse_tx
+    from toolkit.chain.header import BlockHeader, parse_headers
+    from toolkit.core.canonical_json import strict_loads
+    from toolkit.core.hexutil import block_hash_internal_from_display, parse_hex
+    from vrf.keys import KeyPair
+
+    def decoded(data: bytes) -> object:
+        return [describe(e) for e in decode_tx(data).envelopes]
+
+    return [
+        Target("manifest", Manifest.from_bytes, _manifest_seeds, json_seeds=True),
+        Target("inclusion-proof", InclusionProof.from_bytes, _proof_seeds, json_seeds=True),
+        Target("plan-file", _load_plan, _plan_seeds, json_seeds=True),
+        Target("batch-secret", lambda d: _load_plan(d, "batch-secret.json"), _secret_seeds, json_seeds=True),
+        Target("raw-tx", parse_tx, _tx_seeds),
+        Target("decode-tx", decoded, _tx_seeds),
+        Target("envelope", parse_tapscript, _envelope_seeds),
+        Target("cbor-metadata", InscriptionMetadata.from_bytes, _metadata_seeds),
+        Target("gzip-member", _gzip, _shard_seeds),
+        Target("header", BlockHeader.from_bytes, _header_seeds),
+        Target("header-hex", lambda d: BlockHeader.from_hex(text(d)), lambda: [h.hex().encode() for h in _header_seeds()]),
+        Target("header-file", parse_headers, _header_file_seeds),
+        Target("header-stream", _header_stream, _header_file_seeds),
+        Target("checkpoints", _checkpoints, _checkpoint_seeds, json_seeds=True),
+        Target("vrf-key", KeyPair.from_bytes, _vrf_key_seeds, json_seeds=True),
+        Target("vrf-proof", _parse_vrf_record, _vrf_record_seeds, json_seeds=True),
+        Target("canonical-json", lambda d: strict_loads(d), _manifest_seeds, json_seeds=True),
+        Target("hex", lambda d: parse_hex(text(d), what="hex", length=None), lambda: [b"00ff", b"ABCDEF"]),
+        Target("block-hash", lambda d: block_hash_internal_from_display(text(d)), lambda: [b"00" * 32]),
+        Target("compact-nbits", _compact, lambda: [bytes.fromhex("ffff001d"), bytes.fromhex("ff3f0218")]),
+        Target("fee-answer", _fee_answer, lambda: [b'{"fastestFee":12,"halfHourFee":10.5,"hourFee":8}'], json_seeds=True),
+        Target("fee-rate-option", lambda d: parse_rate(text(d)), lambda: [b"1.25", b"5"]),
+        Target("address", lambda d: parse_address(text(d), "signet"), lambda: [b"tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx"]),
+        Target("stored-path", lambda d: check_relative_path(text(d)), lambda: [b"a/b.txt", "caf\u00e9/x".encode()]),
+        Target("content-type-option", lambda d: parse_override(text(d)), lambda: [b"*.txt=text/plain;charset=utf-8"]),
+        Target("batch-id", lambda d: parse_batch_id(text(d)), lambda: [b"00" * 32]),
+    ]
+
+
+TARGETS: dict[str, Target] = {t.name: t for t in _targets()}
