@@ -149,6 +149,7 @@ def test_usage(enoch: Enoch, tmp_path: Path) -> None:
     assert enoch("inscribe", "extract", "-", "-", "-o", str(tmp_path / "x")).exit_code == 2
     assert enoch("inscribe", "extract", str(tmp_path / "nope.hex"), "-o", str(tmp_path / "x")).exit_code == 66
     assert enoch("inscribe", "extract", "-", "-o", str(tmp_path / "x"), "--root", "abc").exit_code == 65
+    assert enoch("inscribe", "extract", "-", "-o", str(tmp_path / "x"), "--expect", "abc").exit_code == 2  # as verify --expect
 
 
 @pytest.mark.parametrize("kind", ["bitcoind", "mempool"])
