@@ -22,7 +22,6 @@ import pytest
 from inscriptions.batch.manifest import MAX_MANIFEST_BYTES
 from tests.batchkit import make_batch
 from tests.fixtures import load_json
-from toolkit.chain.header import HEADER_SIZE, MAX_HEADERS, parse_headers
 from toolkit.core.errors import MalformedInputError, UsageError
 from toolkit.core.fsio import read_at_most, read_input
 
@@ -69,11 +68,10 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     [
         ("vrf", "verify", ZERO),
         ("vrf", "prove", "--alpha", "00", "--key", ZERO),
-        ("header", "verify", "--file", ZERO),
         ("random", "bytes", "4", "--vrf-proof", ZERO),
         ("hexagram", "--vrf-proof", ZERO),
     ],
-    ids=["vrf-verify", "vrf-prove-key", "header-file", "random-vrf-proof", "hexagram-vrf-proof"],
+    ids=["vrf-verify", "vrf-prove-key", "random-vrf-proof", "hexagram-vrf-proof"],
 )
 def test_dev_zero_is_too_large(args: tuple[str, ...]) -> None:
     assert ZERO in _too_large(*args)
@@ -140,13 +138,17 @@ def test_read_input_limits(tmp_path: Path) -> None:
         read_input(ZERO, what="input", limit=5 << 20)  # several chunks
 
 
-def test_header_count_is_bounded() -> None:
-    raw = bytes(HEADER_SIZE) * (MAX_HEADERS + 1)
-    with pytest.raises(MalformedInputError, match=f"at most {MAX_HEADERS}"):
-        parse_headers(raw)
-    text = (b"00" * HEADER_SIZE + b"\n") * (MAX_HEADERS + 1)
-    with pytest.raises(MalformedInputError, match=f"at most {MAX_HEADERS}"):
-        parse_headers(text)
+def test_header_file_is_streamed(tmp_path: Path) -> None:
+    # Header files are read as a stream (toolkit.chain.headerfile): /dev/zero
+    # is raw records whose first fails proof of work (exit 1) at once, and a
+    # text line without end is refused after 4096 bytes (exit 65).
+    code, obj = _run("header", "verify", "--file", ZERO)
+    assert code == 1 and "header 1 of the chain" in str(obj["error"])
+    line = tmp_path / "line.txt"
+    with open(line, "wb") as fh:
+        fh.write(b"0" * (64 << 20))
+    code, obj = _run("header", "verify", "--file", line)
+    assert code == 65 and "longer than 4096 bytes" in str(obj["error"])
 
 
 def test_pack_refuses_a_manifest_verify_could_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from inscriptions.schema import Obj, hex_field, int_field, load_versioned, located, obj, str_field
-from toolkit.chain.networks import CHAIN_NETWORKS
+from toolkit.chain import CHAIN_NETWORKS
 from toolkit.core.canonical_json import canonical_dumps
 from toolkit.core.errors import MalformedInputError
 from vrf.suites import suite_by_name
@@ -31,6 +31,8 @@ NETWORKS: Final = CHAIN_NETWORKS
 #: Upper bound on ``confirmations`` (about two years of blocks): a receipt
 #: carries that many headers, and ``draw run`` keeps them in memory.
 MAX_CONFIRMATIONS: Final = 100_000
+#: Bounded read of a request file (a few hundred bytes of canonical JSON).
+MAX_REQUEST_BYTES: Final = 1 << 20
 _WHAT: Final = "draw request"
 _KEYS: Final = {"format", "network", "height", "confirmations", "context", "winners", "entrants", "vrf"}
 

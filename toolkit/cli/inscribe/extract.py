@@ -16,6 +16,11 @@ from toolkit.core.fsio import read_input
 from toolkit.core.hexutil import parse_hex
 
 
+#: Bounded read of one transaction file: it may hold every reveal of a batch
+#: (hex, two digits per byte), so the bound is generous: 1 GiB.
+MAX_TX_LIST_TEXT = 1 << 30
+
+
 def _read_txs(paths: tuple[str, ...]) -> list[bytes]:
     """Raw transactions from hex files (or ``-``): one or more per file,
     separated by whitespace (``reveal`` prints one per line)."""
@@ -23,7 +28,7 @@ def _read_txs(paths: tuple[str, ...]) -> list[bytes]:
         raise UsageError("stdin (-) can be read only once")
     txs: list[bytes] = []
     for path in paths:
-        text = read_input(path, what="transaction file").decode("ascii", "replace")
+        text = read_input(path, what="transaction file", limit=MAX_TX_LIST_TEXT).decode("ascii", "replace")
         tokens = text.split()
         if not tokens:
             raise UsageError(f"{path} holds no transaction")

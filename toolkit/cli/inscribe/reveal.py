@@ -16,6 +16,7 @@ from inscriptions.transactions.network import address_from_script, parse_address
 from inscriptions.transactions.plan import Plan, PlannedGroup
 from inscriptions.transactions.plandir import plan_lock
 from inscriptions.transactions.planfile import load_plan
+from inscriptions.transactions.rawtx import MAX_TX_HEX_TEXT
 from inscriptions.transactions.recover import recover
 from inscriptions.transactions.reveal import iter_reveals, open_batch
 from inscriptions.transactions.revealstore import MAX_TX_FILE, StoredReveal
@@ -32,9 +33,7 @@ _funding_option = click.option(
 
 def _funding_tx(source: str, plan: Plan) -> FundingMatch:
     # A transaction is at most 4 MB: its hex (with some whitespace) is bounded too.
-    text = read_input(source, what="funding transaction")
-    if len(text) > 2 * MAX_TX_FILE:
-        raise UsageError(f"--funding-tx {source}: larger than any transaction")
+    text = read_input(source, what="funding transaction", limit=MAX_TX_HEX_TEXT)
     return match_funding_tx(parse_funding_tx_text(text), plan)
 
 
