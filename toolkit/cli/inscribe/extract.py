@@ -12,6 +12,7 @@ from inscriptions.transactions.extract import pick_root, rebuild, scan, write_ba
 from toolkit.cli.options import json_option, overwrite_option
 from toolkit.cli.render import SimpleResult, info
 from toolkit.core.errors import UsageError
+from inscriptions.batch.batch_id import parse_batch_id
 from toolkit.core.fsio import read_input
 from toolkit.core.hexutil import parse_hex
 
@@ -81,7 +82,8 @@ def extract_cmd(
     if node_spec is None and not txfiles:
         raise UsageError("give TXFILE... (reveal transactions in hex, - for stdin) or --node SRC --txid TXID...")
     pinned_root = _hash32(root_hex, "--root")
-    expect = _hash32(expect_hex, "--expect")
+    # The batch id as verify/unpack --expect read it: malformed is exit 2.
+    expect = None if expect_hex is None else bytes.fromhex(parse_batch_id(expect_hex))
     raw = _fetch_txs(node_spec, txids) if node_spec is not None else _read_txs(txfiles)
     found = scan(raw)
     for ig in found.ignored:
