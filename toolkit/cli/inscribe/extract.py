@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -95,16 +94,17 @@ def extract_cmd(
     rebuilt = rebuild(found, root, expect)
     batch = write_batch(rebuilt, out, overwrite=overwrite)
     m = batch.manifest
-    batch_id = hashlib.sha256(batch.manifest_bytes).hexdigest()
+    batch_id = batch.batch_id
     ignored = [{"id": i.id, "reason": i.reason} for i in found.ignored] + [
         {"id": f.id, "reason": f"batch {f.meta.root.hex()}"} for f in found.found if f.meta.root != root
     ]
     data: dict[str, Any] = {
         "valid": True,
+        "batch_id": batch_id,
         "root": m.root.hex(),
         "tree_size": m.tree_size,
         "files": len(m.files),
-        "manifest_sha256": batch_id,
+        "manifest_sha256": batch_id,  # the same value, the older name
         "manifest_id": rebuilt.ids[None],
         "leaves": [rebuilt.ids[i] for i in range(m.tree_size)],
         "transactions": found.txids,
@@ -113,6 +113,6 @@ def extract_cmd(
     }
     text = (
         f"extracted and verified {len(m.files)} files, {m.tree_size} shards from {len(found.txids)} transactions "
-        f"into {out}\nroot {m.root.hex()}\nbatch id (manifest sha256) {batch_id}"
+        f"into {out}\nbatch id {batch_id}\nroot {m.root.hex()}"
     )
     return SimpleResult(data, text)
