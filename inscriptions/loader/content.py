@@ -23,7 +23,7 @@ from inscriptions.transactions.extract import inscription_id
 from inscriptions.transactions.groups import batch_items, inscription_for
 from inscriptions.transactions.index_file import load_index
 from inscriptions.transactions.plandir import read_plan_file
-from inscriptions.transactions.rawtx import MAX_TX_HEX_TEXT
+from inscriptions.transactions.revealstore import MAX_TX_FILE
 from toolkit.core.errors import InputMissingError
 from toolkit.core.hexutil import parse_hex
 
@@ -75,7 +75,7 @@ def plan_site(plan_dir: Path) -> Site:
         raise InputMissingError(f"{plan_dir / 'reveals'} holds no signed reveal (run `enoch inscribe reveal` first)")
     contents: dict[str, Served] = {}
     for path in reveals:
-        decoded = decode_tx(parse_hex(read_plan_file(path, what="reveal", limit=MAX_TX_HEX_TEXT).decode("ascii", "replace").strip(), what=str(path)))
+        decoded = decode_tx(parse_hex(read_plan_file(path, what="reveal", limit=MAX_TX_FILE).decode("ascii", "replace").strip(), what=str(path)))
         for n, env in enumerate(decoded.envelopes):
             contents[inscription_id(decoded.tx.txid, n)] = _served(env.inscription)
     return Site(page, contents)

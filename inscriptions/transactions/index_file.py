@@ -20,16 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from inscriptions.schema import hex_field, int_field, load_versioned, str_field
+from inscriptions.transactions.plandir import read_plan_file
 from toolkit.core.canonical_json import canonical_dumps
 from toolkit.core.errors import InputMissingError, MalformedInputError
-from inscriptions.batch.manifest import MAX_MANIFEST_BYTES
-from inscriptions.transactions.plandir import read_plan_file
 
 FORMAT = "enoch-index/1"
 INDEX_NAME = "index.json"
-#: Bounded read: an index entry (an inscription id) is smaller than the
-#: manifest entry of its shard, so no honest index is larger than a manifest.
-MAX_INDEX_BYTES = MAX_MANIFEST_BYTES
+#: index.json holds about 70 bytes per leaf (bounded read).
+MAX_INDEX_FILE = 256 * 1024 * 1024
 _ID = re.compile(r"[0-9a-f]{64}i(0|[1-9][0-9]{0,9})")
 
 
@@ -100,4 +98,4 @@ def load_index(plan_dir: Path) -> BatchIndex:
             f"{path} does not exist: `enoch inscribe reveal` writes it; before any reveal, preview the batch itself"
             " (`enoch serve BATCH_DIR`, `enoch inscribe loader --preview BATCH_DIR`)"
         )
-    return BatchIndex.from_bytes(read_plan_file(path, what=INDEX_NAME, limit=MAX_INDEX_BYTES))
+    return BatchIndex.from_bytes(read_plan_file(path, what=INDEX_NAME, limit=MAX_INDEX_FILE))

@@ -18,7 +18,8 @@ from inscriptions.transactions.fees import fee_for
 from inscriptions.transactions.groups import STANDARD_WEIGHT
 from inscriptions.transactions.plan import Plan, PlannedGroup
 from inscriptions.transactions.plandir import read_plan_file
-from inscriptions.transactions.rawtx import MAX_TX_HEX_TEXT, Tx, parse_tx
+from inscriptions.transactions.rawtx import Tx, parse_tx
+from inscriptions.transactions.revealstore import MAX_TX_FILE
 from inscriptions.transactions.taproot import tapleaf_hash
 from toolkit.core.errors import MalformedInputError
 from toolkit.core.hexutil import parse_hex
@@ -79,7 +80,7 @@ def stored_reveals(plan_dir: Path, plan: Plan) -> list[StoredReveal]:
         group = int(m[1])
         if group >= len(plan.groups):
             raise MalformedInputError(f"{path}: the plan has no group {group}")
-        text = read_plan_file(path, what="stored reveal", limit=MAX_TX_HEX_TEXT).decode("ascii", "replace").strip()
+        text = read_plan_file(path, what="stored reveal", limit=MAX_TX_FILE).decode("ascii", "replace").strip()
         raw = parse_hex(text, what=f"stored reveal {path}")
         try:
             tx = parse_tx(raw)

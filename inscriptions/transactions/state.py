@@ -24,15 +24,15 @@ from pathlib import Path
 from typing import Any
 
 from inscriptions.schema import int_field, load_versioned, located, obj, str_field
+from inscriptions.transactions.plandir import read_plan_file
 from toolkit.core.canonical_json import canonical_dumps
 from toolkit.core.errors import MalformedInputError
-from inscriptions.transactions.plandir import read_plan_file
 from toolkit.core.fsio import atomic_write, output_errors
 
 STATE_NAME = "state.json"
+#: state.json holds a few hundred bytes per broadcast attempt (bounded read).
+MAX_STATE_FILE = 64 * 1024 * 1024
 STATE_FORMAT = "enoch-state/1"
-#: Bounded read of the state file: one short record per broadcast attempt.
-MAX_STATE_BYTES = 1 << 24
 STEPS = frozenset({"testmempoolaccept", "sendrawtransaction", "POST /api/tx"})
 RESULTS = frozenset({"sending", "accepted", "rejected", "unavailable"})
 _TXID = re.compile(r"[0-9a-f]{64}")
@@ -75,7 +75,7 @@ def load_state(plan_dir: Path) -> list[Attempt]:
     path = plan_dir / STATE_NAME
     if not path.exists():
         return []
-    o = load_versioned(read_plan_file(path, what="state", limit=MAX_STATE_BYTES), STATE_NAME, STATE_FORMAT, {"format", "attempts"})
+    o = load_versioned(read_plan_file(path, what="state", limit=MAX_STATE_FILE), STATE_NAME, STATE_FORMAT, {"format", "attempts"})
     if not isinstance(o["attempts"], list):
         raise MalformedInputError(f"{STATE_NAME}: attempts must be a list")
     out = []

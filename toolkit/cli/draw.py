@@ -14,9 +14,16 @@ from toolkit.core.errors import UsageError, VerificationError
 from toolkit.core.fsio import atomic_write, read_input
 from toolkit.core.hexutil import parse_hex
 from toolkit.draws.chainlink import ProvenBlock
-from toolkit.draws.entrants import MAX_ENTRANTS_BYTES, Entrants, parse_entrants
-from toolkit.draws.receipt import MAX_RECEIPT_BYTES, DrawReceipt, Winner
-from toolkit.draws.request import MAX_CONFIRMATIONS, MAX_REQUEST_BYTES, NETWORKS, DrawRequest
+from toolkit.draws.entrants import Entrants, parse_entrants
+from toolkit.draws.receipt import DrawReceipt, Winner
+from toolkit.draws.request import MAX_CONFIRMATIONS, NETWORKS, DrawRequest
+
+#: Bounded reads (exit 65 beyond): a million entrants take about 30 MB; a
+#: request is one small JSON object; a receipt carries at most 525,000 headers
+#: (about 85 MB as hex) plus the winners' inclusion proofs.
+MAX_ENTRANTS_FILE = 1 << 30
+MAX_REQUEST_FILE = 1 << 20
+MAX_RECEIPT_FILE = 1 << 29
 
 
 @click.group()
@@ -25,7 +32,7 @@ def draw() -> None:
 
 
 def _entrants(path: str) -> Entrants:
-    return parse_entrants(read_input(path, what="entrants file", limit=MAX_ENTRANTS_BYTES))
+    return parse_entrants(read_input(path, what="entrants file", limit=MAX_ENTRANTS_FILE))
 
 
 def _write(output: str, data: bytes, overwrite: bool) -> str | None:
@@ -116,7 +123,7 @@ def run(
 
     if (headers_file is None) == (node is None):
         raise UsageError("give exactly one of --headers F and --node SRC")
-    request = DrawRequest.from_bytes(read_input(request_file, what="request file", limit=MAX_REQUEST_BYTES))
+    request = DrawRequest.from_bytes(read_input(request_file, what="request file", limit=MAX_REQUEST_FILE))
     key = None if vrf_key_file is None else read_key_file(vrf_key_file)
     headers = None if headers_file is None else read_header_file(headers_file)
     receipt = run_draw(request, _entrants(entrants_file), headers, node=node, vrf_key=key)
@@ -185,8 +192,8 @@ def verify(receipt_file: str, request_file: str | None, entrants_file: str | Non
     """Verify a draw receipt offline.  Exit 0 valid, 1 not."""
     from toolkit.draws.verify import verify_receipt
 
-    receipt = DrawReceipt.from_bytes(read_input(receipt_file, what="receipt file", limit=MAX_RECEIPT_BYTES))
-    request = None if request_file is None else DrawRequest.from_bytes(read_input(request_file, what="request file", limit=MAX_REQUEST_BYTES))
+    receipt = DrawReceipt.from_bytes(read_input(receipt_file, what="receipt file", limit=MAX_RECEIPT_FILE))
+    request = None if request_file is None else DrawRequest.from_bytes(read_input(request_file, what="request file", limit=MAX_REQUEST_FILE))
     entrants = None if entrants_file is None else _entrants(entrants_file)
     try:
         done = verify_receipt(receipt, request=request, entrants=entrants)

@@ -52,10 +52,6 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-#: Bounded read of an entrants file: 256 MiB (millions of entrants).
-MAX_ENTRANTS_BYTES = 1 << 28
-
-
 def parse_entrants(data: bytes) -> Entrants:
     """Parse an entrants file strictly (SPEC D); ``MalformedInputError`` (65) names the line."""
     # UTF-8 is checked on the whole file: \n and \r are ASCII, so splitting

@@ -28,9 +28,6 @@ from vrf.record import ProofRecord
 RECEIPT_FORMAT: Final = "enoch-draw-receipt/1"
 HEADER_SIZE: Final = 80
 _WHAT: Final = "draw receipt"
-#: Bounded read of a receipt file: its headers (at most MAX_CONFIRMATIONS + 1,
-#: 162 bytes each as hex), winners with their audit paths and a VRF record.
-MAX_RECEIPT_BYTES: Final = 1 << 28
 _KEYS: Final = {"format", "request", "request_id", "block", "headers", "vrf_proof", "winners"}
 
 

@@ -31,8 +31,6 @@ NETWORKS: Final = CHAIN_NETWORKS
 #: Upper bound on ``confirmations`` (about two years of blocks): a receipt
 #: carries that many headers, and ``draw run`` keeps them in memory.
 MAX_CONFIRMATIONS: Final = 100_000
-#: Bounded read of a request file (a few hundred bytes of canonical JSON).
-MAX_REQUEST_BYTES: Final = 1 << 20
 _WHAT: Final = "draw request"
 _KEYS: Final = {"format", "network", "height", "confirmations", "context", "winners", "entrants", "vrf"}
 

@@ -7,17 +7,17 @@ from typing import Any
 
 import click
 
+from inscriptions.batch.batch_id import parse_batch_id
 from inscriptions.transactions.extract import pick_root, rebuild, scan, write_batch
 from toolkit.cli.options import json_option, overwrite_option
 from toolkit.cli.render import SimpleResult, info
 from toolkit.core.errors import UsageError
-from inscriptions.batch.batch_id import parse_batch_id
 from toolkit.core.fsio import read_input
 from toolkit.core.hexutil import parse_hex
 
-
-#: Bounded read of one transaction file: it may hold every reveal of a batch
-#: (hex, two digits per byte), so the bound is generous: 1 GiB.
+#: A transaction file holds one or more reveals as hex; a whole batch of
+#: about 100 MB is 200 MB of hex, so this bound leaves room for any batch
+#: one would inscribe while keeping a hostile input (e.g. /dev/zero) finite.
 MAX_TX_LIST_TEXT = 1 << 30
 
 

@@ -16,9 +16,9 @@ from inscriptions.transactions.network import address_from_script, parse_address
 from inscriptions.transactions.plan import Plan, PlannedGroup
 from inscriptions.transactions.plandir import plan_lock
 from inscriptions.transactions.planfile import load_plan
-from inscriptions.transactions.rawtx import MAX_TX_HEX_TEXT
 from inscriptions.transactions.recover import recover
 from inscriptions.transactions.reveal import iter_reveals, open_batch
+from inscriptions.transactions.rawtx import MAX_TX_HEX_TEXT
 from inscriptions.transactions.revealstore import MAX_TX_FILE, StoredReveal
 from inscriptions.transactions.txbuild import Funding
 from toolkit.cli.options import json_option
