@@ -159,3 +159,11 @@ def test_pack_refuses_a_manifest_verify_could_not_read(tmp_path: Path, monkeypat
         make_batch(tmp_path, {"a.txt": b"a", "b.txt": b"b", "c.txt": b"c"})
     assert not (tmp_path / "batch").exists()
     assert MAX_MANIFEST_BYTES == 1 << 26
+
+
+def test_bitcoind_cookie_file_is_bounded() -> None:
+    from toolkit.sources.http import MAX_COOKIE_BYTES, bitcoind_auth
+
+    with pytest.raises(MalformedInputError, match=f"bitcoind cookie file {ZERO} is too large"):
+        bitcoind_auth({"ENOCH_BITCOIND_COOKIE": ZERO})
+    assert MAX_COOKIE_BYTES == 4096
