@@ -71,8 +71,9 @@ def test_stdin_and_expect(enoch: Enoch, tmp_path: Path, revealed: tuple[Path, li
     batch, txs = revealed
     batch_id = hashlib.sha256((batch / "manifest.json").read_bytes()).hexdigest()
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO("\n".join(txs).encode())))
-    res = enoch("inscribe", "extract", "-", "-o", str(tmp_path / "x"), "--expect", batch_id, "--root", batch_id_root(batch))
+    res = enoch("inscribe", "extract", "-", "-o", str(tmp_path / "x"), "--expect", batch_id.upper(), "--root", batch_id_root(batch), "--json")
     assert res.exit_code == 0, res.stderr
+    assert res.json()["batch_id"] == res.json()["manifest_sha256"] == batch_id  # printed next to the root
     wrong = ("0" if batch_id[0] != "0" else "1") + batch_id[1:]
     res = enoch("inscribe", "extract", str(write_txs(tmp_path / "t.hex", txs)), "-o", str(tmp_path / "y"), "--expect", wrong)
     assert res.exit_code == 1 and wrong in res.stderr

@@ -116,5 +116,10 @@ def status_cmd(plan_dir: Path, node_spec: str | None, json_mode: bool) -> Simple
     with plan_lock(plan_dir):  # a consistent view: no reveal, bump or broadcast half-way
         plan, _secret = load_plan(plan_dir)
         statuses = group_status(plan_dir, plan, node)
-    data = {"network": plan.network, "root": plan.root.hex(), "groups": [_group_json(s) for s in statuses]}
+    data = {
+        "network": plan.network,
+        "batch_id": plan.manifest_sha256.hex(),
+        "root": plan.root.hex(),
+        "groups": [_group_json(s) for s in statuses],
+    }
     return SimpleResult(data, "\n".join(_group_text(s) for s in statuses))

@@ -112,6 +112,6 @@ def extract_cmd(
     }
     text = (
         f"extracted and verified {len(m.files)} files, {m.tree_size} shards from {len(found.txids)} transactions "
-        f"into {out}\nroot {m.root.hex()}\nbatch id (manifest sha256) {batch_id}"
+        f"into {out}\nbatch id {batch_id}\nroot {m.root.hex()}"
     )
     return SimpleResult(data, text)
