@@ -174,7 +174,7 @@ def write_batch(r: Rebuilt, out: Path, *, overwrite: bool = False, expect: str |
         (tmp / "shards").mkdir()
         (tmp / "proofs").mkdir()
         for index, body in enumerate(r.shards):
-            (tmp / "shards" / shard_name(index)).write_bytes(body)
+            (tmp / "shards" / shard_name(index, r.manifest.content_encoding)).write_bytes(body)
         write_proofs(tmp / "proofs", [s.leaf_hash for s in r.manifest.shards])
         (tmp / MANIFEST_NAME).write_bytes(r.manifest_bytes)
         verified = verify_batch(tmp, expect=expect)
