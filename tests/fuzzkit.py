@@ -359,7 +359,7 @@ def _index_seeds() -> list[bytes]:
 
 
 def _batch_index_seeds() -> list[bytes]:
-    from inscriptions.transactions.index_file import BatchIndex
+    from inscriptions.transactions.index import InscriptionIndex as BatchIndex
 
     return [BatchIndex("signet", b"\x11" * 32, 2, b"\x22" * 32, "ab" * 32 + "i0", ("cd" * 32 + "i1", None)).to_bytes()]
 
@@ -463,7 +463,7 @@ def _targets() -> list[Target]:
     from inscriptions.transactions.decode import decode_tx, describe
     from inscriptions.transactions.funding import parse_funding
     from inscriptions.transactions.index import InscriptionIndex
-    from inscriptions.transactions.index_file import BatchIndex
+    from inscriptions.transactions.index import InscriptionIndex as BatchIndex
     from toolkit.draws.entrants import parse_entrants
     from toolkit.draws.receipt import DrawReceipt
     from toolkit.draws.request import DrawRequest
