@@ -358,12 +358,6 @@ def _index_seeds() -> list[bytes]:
     return [empty.to_bytes(), empty.with_ids("ab" * 32 + "i0", {0: "cd" * 32 + "i1", 2: "cd" * 32 + "i2"}).to_bytes()]
 
 
-def _batch_index_seeds() -> list[bytes]:
-    from inscriptions.transactions.index_file import BatchIndex
-
-    return [BatchIndex("signet", b"\x11" * 32, 2, b"\x22" * 32, "ab" * 32 + "i0", ("cd" * 32 + "i1", None)).to_bytes()]
-
-
 def _in_scratch(name: str, data: bytes) -> Path:
     d = _plan_scratch()
     (d / name).write_bytes(data)
@@ -463,7 +457,6 @@ def _targets() -> list[Target]:
     from inscriptions.transactions.decode import decode_tx, describe
     from inscriptions.transactions.funding import parse_funding
     from inscriptions.transactions.index import InscriptionIndex
-    from inscriptions.transactions.index_file import BatchIndex
     from toolkit.draws.entrants import parse_entrants
     from toolkit.draws.receipt import DrawReceipt
     from toolkit.draws.request import DrawRequest
@@ -508,7 +501,6 @@ def _targets() -> list[Target]:
         Target("content-type-option", lambda d: parse_override(text(d)), lambda: [b"*.txt=text/plain;charset=utf-8"]),
         Target("batch-id", lambda d: parse_batch_id(text(d)), lambda: [b"00" * 32]),
         Target("inscription-index", InscriptionIndex.from_bytes, _index_seeds, json_seeds=True),
-        Target("batch-index", BatchIndex.from_bytes, _batch_index_seeds, json_seeds=True),
         Target("broadcast-state", _state, _state_seeds, json_seeds=True),
         Target("funding-record", _funding_record, _funding_record_seeds, json_seeds=True),
         Target("funding-option", lambda d: parse_funding(text(d)), lambda: [("0=" + "ab" * 32 + ":1:50000").encode()]),
