@@ -190,8 +190,16 @@ def _plan_dir() -> Path:
     return out
 
 
+@functools.cache
+def _brotli_batch_dir() -> Path:
+    from tests.batchkit import make_batch
+
+    files = {"a.txt": b"hello\n" * 300, "b.bin": hashlib.shake_256(b"b").digest(2000)}
+    return make_batch(_scratch(), files, shard_size=1024, compressor="brotli")
+
+
 def _manifest_seeds() -> list[bytes]:
-    return [(_batch_dir() / "manifest.json").read_bytes()]
+    return [(d / "manifest.json").read_bytes() for d in (_batch_dir(), _brotli_batch_dir())]
 
 
 def _proof_seeds() -> list[bytes]:
@@ -325,6 +333,16 @@ def _checkpoint_seeds() -> list[bytes]:
     doc = json.loads((Path(toolkit.chain.__file__).parent.parent / "data" / "checkpoints.json").read_bytes())
     doc["networks"] = {name: entries[:3] for name, entries in doc["networks"].items()}
     return [json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()]
+
+
+def _brotli(data: bytes) -> object:
+    from inscriptions.batch.brotli_stream import inflate_stream
+
+    return list(inflate_stream(data, max_size=1 << 16))
+
+
+def _brotli_seeds() -> list[bytes]:
+    return [p.read_bytes() for p in sorted((_brotli_batch_dir() / "shards").iterdir())[:3]]
 
 
 def _gzip(data: bytes) -> object:
@@ -483,6 +501,7 @@ def _targets() -> list[Target]:
         Target("envelope", parse_tapscript, _envelope_seeds),
         Target("cbor-metadata", InscriptionMetadata.from_bytes, _metadata_seeds),
         Target("gzip-member", _gzip, _shard_seeds),
+        Target("brotli-stream", _brotli, _brotli_seeds),
         Target("header", BlockHeader.from_bytes, _header_seeds),
         Target("header-hex", lambda d: BlockHeader.from_hex(text(d)), lambda: [h.hex().encode() for h in _header_seeds()]),
         Target("header-file", parse_headers, _header_file_seeds),
