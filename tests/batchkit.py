@@ -7,6 +7,7 @@ from pathlib import Path
 
 from inscriptions.batch.verify import VerifiedBatch, verify_batch
 from inscriptions.batch.inputs import collect_inputs
+from inscriptions.batch.compressors import new_codec
 from inscriptions.batch.pack import pack_files
 from tests.batchutil import write_files
 
@@ -16,9 +17,9 @@ SIGNET_P2WPKH = "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx"
 MAINNET_P2TR = "bc1p2wsldez5mud2yam29q22wgfh9439spgduvct83k3pm50fcxa5dps59h4z5"
 
 
-def make_batch(tmp: Path, files: dict[str, bytes], *, shard_size: int = 4096, name: str = "batch") -> Path:
+def make_batch(tmp: Path, files: dict[str, bytes], *, shard_size: int = 4096, name: str = "batch", compressor: str = "gzip") -> Path:
     out = tmp / name
-    pack_files(collect_inputs([write_files(tmp / f"{name}-src", files)]), out, shard_size=shard_size)
+    pack_files(collect_inputs([write_files(tmp / f"{name}-src", files)]), out, shard_size=shard_size, codec=new_codec(compressor))
     return out
 
 

@@ -88,8 +88,9 @@ def test_pack_json_shape(enoch: Enoch, tmp_path: Path) -> None:
     r = enoch("pack", SAMPLE, "-o", tmp_path / "b", "--json")
     assert r.exit_code == 0, r.stderr
     assert r.json() == {
-        "batch_id": SAMPLE_MANIFEST, "root": SAMPLE_ROOT, "tree_size": 6, "files": 5, "bytes_in": 3833502, "bytes_out": 2054804
-    }
+        "batch_id": SAMPLE_MANIFEST, "root": SAMPLE_ROOT, "tree_size": 6, "files": 5, "bytes_in": 3833502, "bytes_out": 2054804,
+        "compressor": "gzip", "content_encoding": "gzip",
+    }  # fmt: skip
 
 
 def test_two_packs_byte_identical(enoch: Enoch, src: Path, tmp_path: Path) -> None:

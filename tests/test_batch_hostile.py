@@ -9,6 +9,7 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -185,7 +186,8 @@ def test_pack_never_writes_an_unverifiable_batch(enoch: Enoch, tmp_path: Path, m
     from inscriptions.batch.gzip_member import gzip_member
     from inscriptions.batch.sharding import Shard, shard_file
 
-    def underfilled(data: bytes, shard_size: int, progress: object = None) -> list[Shard]:
+    def underfilled(source: Any, shard_size: int, progress: object = None, codec: object = None) -> list[Shard]:
+        data = bytes(source[0 : len(source)])
         if len(data) <= 100:
             return list(shard_file(data, shard_size))
         cut = len(data) // 3  # a first shard far under 99% of 4096

@@ -9,6 +9,7 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -172,3 +173,60 @@ def test_parse_json_refuses_numbers_nobody_sends(text: bytes) -> None:
 
 def test_parse_json_keeps_decimals_exact() -> None:
     assert parse_json(b'{"a": 0.00001, "b": 12}', "x") == {"a": Decimal("0.00001"), "b": 12}
+
+
+def test_cli_wait_reports_a_garbage_poll_and_goes_on(enoch: Callable[..., CliResult]) -> None:
+    high, low = json.dumps({"halfHourFee": 9}).encode(), json.dumps({"halfHourFee": 2}).encode()
+    with serve(Reply(body=high), Reply(body=b'{"halfHourFee": ' + BIG_INT + b"}"), Reply(body=low)) as (url, script):
+        result = enoch("fees", "--fee-source", f"mempool:{url}", "--wait", "--poll-interval", "0.1", "--timeout", "20", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["fee_rate"] == "2" and len(script.requests) == 3
+    assert "not JSON" in result.stderr and "still waiting" in result.stderr
+
+
+def test_tls_certificate_not_trusted_is_unavailable(tmp_path: Path) -> None:
+    # An https source whose certificate does not verify: exit 69 naming TLS, never a traceback.
+    import datetime
+    import ssl
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(MEMPOOL)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(SourceUnavailableError, match="TLS failed"):
+            MempoolSource(f"https://127.0.0.1:{server.server_address[1]}", "hourFee", policy(attempts=1)).fetch()
+    finally:
+        server.shutdown()
+        server.server_close()

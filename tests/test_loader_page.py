@@ -1,6 +1,6 @@
-"""``enoch inscribe loader`` and ``PLAN/index.json`` (SPEC T): the page is
+"""``enoch inscribe loader`` (SPEC T): the page is
 deterministic (golden hash), self-contained (no external resource), at most
-30 KB, and wired to the ids it was given; index.json parses strictly."""
+30 KB, and wired to the ids it was given (index.json has its own tests)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,10 @@ from typing import Any
 import pytest
 
 from inscriptions.loader.page import MAX_PAGE_BYTES, page_config, render_page
-from inscriptions.transactions.index_file import BatchIndex
+from inscriptions.transactions.index import InscriptionIndex
 from tests import browser
 from tests.batchkit import make_batch
-from toolkit.core.canonical_json import canonical_dumps
-from toolkit.core.errors import MalformedInputError, UsageError
+from toolkit.core.errors import UsageError
 
 Enoch = Callable[..., Any]
 TX1, TX2 = "ab" * 32, "cd" * 32
@@ -27,12 +26,12 @@ GOLDEN_FILES = {"a.txt": b"alpha\n" * 3000, "b.html": b"<p>b</p>"}
 GOLDEN_PAGE_SHA256 = "9c0225db859ce0d210735bd45690bcaf2b67d40c3bcc0d3dc29a9330a85b445a"
 
 
-def index(**change: Any) -> BatchIndex:
+def index(**change: Any) -> InscriptionIndex:
     base: dict[str, Any] = dict(
         network="signet", root=bytes(32), tree_size=3, manifest_sha256=b"\x01" * 32,
         manifest_id=f"{TX1}i0", leaves=(f"{TX1}i1", f"{TX2}i0", None),
     )  # fmt: skip
-    return BatchIndex(**(base | change))
+    return InscriptionIndex(**(base | change))
 
 
 def test_preview_page_is_deterministic_and_self_contained(enoch: Enoch, tmp_path: Path) -> None:
@@ -84,41 +83,6 @@ def test_loader_usage(enoch: Enoch, tmp_path: Path) -> None:
     assert enoch("inscribe", "loader", str(tmp_path), "--preview", str(tmp_path), "-o", str(tmp_path / "x.html")).exit_code == 2
     assert enoch("inscribe", "loader", str(tmp_path), "-o", str(tmp_path / "x.html")).exit_code == 66  # no index.json
     assert enoch("inscribe", "loader", "--preview", str(tmp_path / "none"), "-o", str(tmp_path / "x.html")).exit_code == 66
-
-
-def test_index_round_trip() -> None:
-    idx = index()
-    assert BatchIndex.from_bytes(idx.to_bytes()) == idx
-    assert json.loads(idx.to_bytes())["format"] == "enoch-index/1"
-
-
-@pytest.mark.parametrize(
-    "change",
-    [
-        lambda d: d.update(format="enoch-index/2"),
-        lambda d: d.update(extra=1),
-        lambda d: d.pop("network"),
-        lambda d: d.update(leaves=d["leaves"][:2]),
-        lambda d: d["leaves"].__setitem__(0, TX1 + "i01"),
-        lambda d: d["leaves"].__setitem__(0, TX1.upper() + "i1"),
-        lambda d: d["leaves"].__setitem__(0, TX1[2:] + "i1"),
-        lambda d: d.update(manifest_id=""),
-        lambda d: d.update(root="00" * 31),
-        lambda d: d.update(leaves="x"),
-    ],
-    ids=["version", "unknown-key", "missing-key", "too-few-leaves", "leading-zero", "uppercase", "short-txid", "empty-id", "short-root", "not-a-list"],
-)
-def test_index_rejects(change: Callable[[dict[str, Any]], None]) -> None:
-    doc = index().to_json()
-    change(doc)
-    with pytest.raises(MalformedInputError):
-        BatchIndex.from_bytes(canonical_dumps(doc) + b"\n")
-
-
-@pytest.mark.parametrize("mangle", [lambda b: json.dumps(json.loads(b), indent=1).encode(), lambda b: b[:-1], lambda b: b + b"\n"])
-def test_index_rejects_non_canonical_bytes(mangle: Callable[[bytes], bytes]) -> None:
-    with pytest.raises(MalformedInputError, match="canonical"):
-        BatchIndex.from_bytes(mangle(index().to_bytes()))
 
 
 def test_browser_tests_skip_naming_the_debian_packages(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -169,7 +169,7 @@ def test_bad_manifest_rejected(batch: Path, change: Any, error: type[Exception],
 def test_zlib_ng_record_accepted(batch: Path) -> None:
     d = doc(batch)
     d["compressor"].update(name="zlib-ng", version="2.1.6")
-    assert reparse(d).compressor.name == "zlib-ng"  # verifiable; only --reproduce refuses it
+    assert reparse(d).compressor.describe().startswith("zlib-ng")  # verifiable; only --reproduce refuses it
 
 
 def test_path_conflict_rejected(batch: Path) -> None:

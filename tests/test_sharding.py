@@ -184,13 +184,13 @@ def test_tiny_shard_size_refused(limit: int) -> None:
 
 @pytest.mark.parametrize("damage", ["flip", "drop-tail"])
 def test_round_trip_check_catches_a_bad_member(monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
-    real_wrap = sharding.wrap
+    real_wrap = sharding.wrap_crc
 
-    def bad_wrap(deflate: bytes, chunk: Any) -> bytes:
+    def bad_wrap(deflate: bytes, *chunk: Any) -> bytes:
         if damage == "flip":
-            return real_wrap(deflate[:-1] + bytes([deflate[-1] ^ 0x55]), chunk)
-        return real_wrap(deflate[:-1], chunk)
+            return real_wrap(deflate[:-1] + bytes([deflate[-1] ^ 0x55]), *chunk)
+        return real_wrap(deflate[:-1], *chunk)
 
-    monkeypatch.setattr(sharding, "wrap", bad_wrap)
+    monkeypatch.setattr(sharding, "wrap_crc", bad_wrap)
     with pytest.raises(InternalError, match="round trip"):
         list(shard_file(json_text(200), 4096))

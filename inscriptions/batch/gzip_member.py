@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,38 +48,63 @@ def wrap(deflate: bytes, data: bytes | memoryview) -> bytes:
     return HEADER + deflate + trailer(data)
 
 
+def wrap_crc(deflate: bytes, crc: int, length: int) -> bytes:
+    """Assemble a member from a raw deflate stream and its content's CRC32 and length."""
+    return HEADER + deflate + struct.pack("<II", crc & 0xFFFFFFFF, length & 0xFFFFFFFF)
+
+
 def gzip_member(data: bytes | memoryview) -> bytes:
     """The deterministic gzip member of ``data`` (one-shot)."""
     comp = new_compressor()
     return wrap(comp.compress(data) + comp.flush(), data)
 
 
-def parse_member(member: bytes, *, max_size: int) -> bytes:
-    """Inflate one member strictly and return its content.
+#: Largest piece of output one inflate step produces: memory stays bounded
+#: whatever length a shard claims (issue 12 defect 6).
+PIECE = 1 << 20
+
+
+def inflate_member(member: bytes, *, max_size: int, piece: int = PIECE) -> Iterator[bytes]:
+    """Inflate one member strictly, yielding its content in pieces of at most
+    ``piece`` bytes; CRC32 and length are computed as it goes.
 
     Rejects a header other than :data:`HEADER`, a truncated or damaged deflate
     stream, bytes after the trailer, a CRC32/ISIZE mismatch, and content longer
-    than ``max_size`` (never inflates more than ``max_size + 1`` bytes).
+    than ``max_size`` (never inflates more than ``max_size + 1`` bytes).  The
+    errors (``MalformedInputError``) come while iterating: consume it fully.
     """
     if len(member) < OVERHEAD + 2:  # the shortest raw deflate stream is 2 bytes
         raise MalformedInputError(f"gzip member is truncated ({len(member)} bytes)")
     if member[: len(HEADER)] != HEADER:
         raise MalformedInputError("gzip member header is not the deterministic enoch header")
-    body = memoryview(member)[len(HEADER) : len(member) - TRAILER_SIZE]
+    pending: bytes | memoryview = memoryview(member)[len(HEADER) : len(member) - TRAILER_SIZE]
     inflater = zlib.decompressobj(WBITS)
-    try:
-        data = inflater.decompress(body, max_size + 1)
-    except zlib.error as exc:
-        raise MalformedInputError(f"gzip member has a damaged deflate stream ({exc})") from None
-    if len(data) > max_size:
-        raise MalformedInputError(f"gzip member inflates past its recorded length {max_size}")
+    crc = total = 0
+    while True:
+        try:
+            data = inflater.decompress(pending, min(piece, max_size + 1 - total))
+        except zlib.error as exc:
+            raise MalformedInputError(f"gzip member has a damaged deflate stream ({exc})") from None
+        pending = inflater.unconsumed_tail
+        total += len(data)
+        if total > max_size:
+            raise MalformedInputError(f"gzip member inflates past its recorded length {max_size}")
+        if data:
+            crc = zlib.crc32(data, crc)
+            yield data
+        if inflater.eof or (not data and not pending):
+            break
     if not inflater.eof:
         raise MalformedInputError("gzip member is truncated (deflate stream does not end)")
     if inflater.unused_data:
         raise MalformedInputError("gzip member has bytes between the deflate stream and the trailer")
-    if member[-TRAILER_SIZE:] != trailer(data):
+    if member[-TRAILER_SIZE:] != struct.pack("<II", crc & 0xFFFFFFFF, total & 0xFFFFFFFF):
         raise MalformedInputError("gzip member CRC32/ISIZE does not match its content")
-    return data
+
+
+def parse_member(member: bytes, *, max_size: int) -> bytes:
+    """Inflate one member strictly (see :func:`inflate_member`) and return its content."""
+    return b"".join(inflate_member(member, max_size=max_size))
 
 
 def zlib_runtime_version() -> str:

@@ -1,5 +1,9 @@
-"""Cut one file into shards: consecutive chunks, each one gzip member of at
-most ``shard_size`` bytes, every member but the file's last at least 99% full.
+"""Cut one file into shards: consecutive chunks, each one shard (a gzip member,
+or a Brotli stream) of at most ``shard_size`` bytes, every shard but the
+file's last at least 99% full (or holding :func:`max_chunk_length` bytes).
+
+gzip uses the incremental search below; zopfli and brotli, which compress a
+chunk only as a whole, use :mod:`inscriptions.batch.oneshot_search`.
 
 The boundary search (documented step by step in docs/batch.md) feeds the
 file through one zlib compressor per shard, so each input byte is normally
@@ -13,12 +17,18 @@ step, and each retry at least halves that step.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from inscriptions.batch.gzip_member import OVERHEAD, gzip_member, new_compressor, parse_member, wrap
+from inscriptions.batch.compressors import FILL_PERCENT, Codec, GzipCodec, fill_floor, max_chunk_length
+from inscriptions.batch.gzip_member import OVERHEAD, compressor_info, new_compressor, wrap_crc
+from inscriptions.batch.oneshot_search import next_oneshot_chunk
+from inscriptions.batch.source import Data, FileSource, pieces
 from toolkit.core.errors import InternalError, MalformedInputError, UsageError
+
+__all__ = ["FILL_PERCENT", "fill_floor", "shard_file", "Shard", "check_shard_size"]
 
 DEFAULT_SHARD_SIZE = 1_000_000
 #: Smallest accepted --shard-size: below this the 99% window is too narrow to
@@ -27,15 +37,6 @@ MIN_SHARD_SIZE = 1024
 #: Largest accepted --shard-size: the manifest records it as a canonical JSON
 #: integer, which must stay within 2^53 - 1.
 MAX_SHARD_SIZE = 2**53 - 1
-FILL_PERCENT = 99
-
-
-def fill_floor(shard_size: int) -> int:
-    """Smallest member size allowed for a shard that is not a file's last:
-    ``ceil(shard_size * 99 / 100)``."""
-    return -(-shard_size * FILL_PERCENT // 100)
-
-
 def check_shard_size(shard_size: int) -> None:
     """Refuse a shard size outside what ``pack`` accepts (UsageError)."""
     if not MIN_SHARD_SIZE <= shard_size <= MAX_SHARD_SIZE:
@@ -63,11 +64,14 @@ class _State:
     def copy(self) -> _State:
         return _State(self.comp.copy(), self.pos, list(self.out), self.out_len)
 
-    def feed(self, view: memoryview, end: int) -> None:
-        piece = self.comp.compress(view[self.pos : end])
-        if piece:
-            self.out.append(piece)
-            self.out_len += len(piece)
+    def feed(self, view: Data, end: int) -> None:
+        # In bounded pieces: zlib's output does not depend on how the input
+        # is split between compress() calls.
+        for part in pieces(view, self.pos, end):
+            piece = self.comp.compress(part)
+            if piece:
+                self.out.append(piece)
+                self.out_len += len(piece)
         self.pos = end
 
     def finish_copy(self) -> bytes:
@@ -76,7 +80,7 @@ class _State:
         return tail
 
 
-def _next_chunk(view: memoryview, start: int, shard_size: int) -> tuple[int, bytes]:
+def _next_chunk(view: Data, start: int, shard_size: int) -> tuple[int, bytes]:
     """Find the end of the chunk starting at ``start``; return (end, deflate).
 
     The steps are numbered as in docs/batch.md; all arithmetic is on integers.
@@ -84,7 +88,7 @@ def _next_chunk(view: memoryview, start: int, shard_size: int) -> tuple[int, byt
     budget = shard_size - OVERHEAD  # largest deflate stream allowed
     floor = fill_floor(shard_size) - OVERHEAD  # smallest one for a non-last shard
     aim = (floor + budget) // 2
-    end = len(view)
+    end = min(len(view), start + max_chunk_length(shard_size))
     state = _State(new_compressor(), start, [], 0)
     saved: _State | None = None  # the last in-budget state we stepped forward from
     saved_size = step = 0
@@ -125,35 +129,51 @@ def _next_chunk(view: memoryview, start: int, shard_size: int) -> tuple[int, byt
 
 
 def shard_file(
-    data: bytes | memoryview, shard_size: int, progress: Callable[[int], None] | None = None
+    data: bytes | memoryview | FileSource,
+    shard_size: int,
+    progress: Callable[[int], None] | None = None,
+    codec: Codec | None = None,
 ) -> Iterator[Shard]:
-    """Yield the shards of ``data`` in order; each is round-trip checked."""
+    """Yield the shards of ``data`` in order (gzip unless ``codec`` says
+    otherwise); each is round-trip checked."""
     check_shard_size(shard_size)
-    view = memoryview(data).cast("B")
+    codec = codec or GzipCodec(compressor_info())
+    view: Data = data if isinstance(data, FileSource) else memoryview(data).cast("B")
     if len(view) == 0:
-        member = gzip_member(b"")
-        _round_trip(member, view, 0, 0)
+        member = codec.compress(b"")
+        _round_trip(codec, member, view, 0, 0)
         yield Shard(0, 0, member)
         return
     start = 0
+    hint: tuple[int, int] | None = None
     while start < len(view):
-        end, deflate = _next_chunk(view, start, shard_size)
-        chunk = view[start:end]
-        member = wrap(deflate, chunk)
+        if isinstance(codec, GzipCodec):
+            end, deflate = _next_chunk(view, start, shard_size)
+            crc = 0
+            for part in pieces(view, start, end):
+                crc = zlib.crc32(part, crc)
+            member = wrap_crc(deflate, crc, end - start)
+        else:
+            end, member = next_oneshot_chunk(view, start, shard_size, codec, hint)
+            hint = (end - start, len(member))
         if len(member) > shard_size:  # pragma: no cover - guarded by the search
             raise InternalError(f"shard at offset {start} is {len(member)} bytes, over {shard_size}")
-        _round_trip(member, view, start, end)
+        _round_trip(codec, member, view, start, end)
         yield Shard(start, end - start, member)
         if progress is not None:
             progress(end - start)
         start = end
 
 
-def _round_trip(member: bytes, view: memoryview, start: int, end: int) -> None:
-    """Inflate ``member`` and compare with the chunk before anything is written."""
+def _round_trip(codec: Codec, member: bytes, view: Data, start: int, end: int) -> None:
+    """Decompress ``member`` and compare with the chunk, piece by piece, before anything is written."""
+    pos = start
     try:
-        same = parse_member(member, max_size=end - start) == view[start:end]
+        for piece in codec.inflate(member, end - start):
+            if view[pos : pos + len(piece)] != piece:
+                raise InternalError(f"{codec.name} round trip failed for the chunk at offset {start}")
+            pos += len(piece)
     except MalformedInputError as exc:
-        raise InternalError(f"gzip round trip failed for the chunk at offset {start}: {exc.message}") from None
-    if not same:
-        raise InternalError(f"gzip round trip failed for the chunk at offset {start}")
+        raise InternalError(f"{codec.name} round trip failed for the chunk at offset {start}: {exc.message}") from None
+    if pos != end:
+        raise InternalError(f"{codec.name} round trip failed for the chunk at offset {start}")

@@ -2,8 +2,8 @@
 
 Layout (docs/batch.md)::
 
-    manifest.json          canonical JSON, "format": "enoch-batch/1"
-    shards/000000.gz ...   one gzip member per leaf, six-digit leaf index
+    manifest.json          canonical JSON, "format": "enoch-batch/1" (gzip) or "/2"
+    shards/000000.gz ...   one shard per leaf, six-digit leaf index (.br for brotli)
     proofs/000000.json ... one inclusion proof per leaf
 
 :func:`verify_batch` checks, in this order: the manifest (syntax: exit 65;
@@ -16,14 +16,15 @@ The first failure raises ``VerificationError`` naming the shard or file.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from inscriptions.batch.batch_id import batch_id, check_batch_id
-from inscriptions.batch.gzip_member import parse_member
 from inscriptions.batch.manifest import MAX_MANIFEST_BYTES, FileEntry, Manifest, ShardEntry
 from inscriptions.batch.pack import proof_name, shard_name
 from inscriptions.batch.proof_file import MAX_PROOF_BYTES, InclusionProof
@@ -41,9 +42,10 @@ def read_manifest(path: Path) -> tuple[Manifest, bytes]:
     return Manifest.from_bytes(data), data
 
 
-def check_shard(manifest: Manifest, entry: ShardEntry, member: bytes, proof: InclusionProof | None) -> bytes:
-    """Verify one shard's bytes (and proof, if given) against the manifest;
-    return the inflated chunk.  Raises ``VerificationError`` naming the shard."""
+def shard_pieces(manifest: Manifest, entry: ShardEntry, member: bytes, proof: InclusionProof | None) -> Iterator[bytes]:
+    """Verify one shard's bytes (and proof, if given) against the manifest and
+    yield its content in bounded pieces as it is decompressed.  Raises
+    ``VerificationError`` naming the shard (while iterating: consume it fully)."""
     name = f"shard {entry.index:06d}"
     if len(member) != entry.gz_size:
         raise VerificationError(f"{name} is {len(member)} bytes, the manifest says {entry.gz_size}")
@@ -55,13 +57,23 @@ def check_shard(manifest: Manifest, entry: ShardEntry, member: bytes, proof: Inc
             proof.verify(leaf, entry.index, manifest.tree_size, manifest.root)
         except VerificationError as exc:
             raise VerificationError(f"{name}: {exc.reason}") from None
+    total = 0
     try:
-        chunk = parse_member(member, max_size=entry.length)
+        # Never more than the recorded length, which the manifest already
+        # bounded by what a shard of its size may hold.
+        for piece in manifest.compressor.inflate(member, entry.length):
+            total += len(piece)
+            yield piece
     except MalformedInputError as exc:
         raise VerificationError(f"{name}: {exc.message}") from None
-    if len(chunk) != entry.length:
-        raise VerificationError(f"{name} inflates to {len(chunk)} bytes, the manifest says {entry.length}")
-    return chunk
+    if total != entry.length:
+        raise VerificationError(f"{name} inflates to {total} bytes, the manifest says {entry.length}")
+
+
+def check_shard(manifest: Manifest, entry: ShardEntry, member: bytes, proof: InclusionProof | None) -> None:
+    """Verify one shard completely (see :func:`shard_pieces`), keeping none of its content."""
+    for _ in shard_pieces(manifest, entry, member, proof):
+        pass
 
 
 def proof_entry(manifest: Manifest, proof: InclusionProof) -> ShardEntry:
@@ -113,15 +125,15 @@ class VerifiedBatch:
         entry = self.manifest.shards[index] if 0 <= index < len(self.manifest.shards) else None
         if entry is None:
             raise VerificationError(f"shard {index} is not in this batch (tree size {self.manifest.tree_size})")
-        member = _read_part(self.path / "shards" / shard_name(index), f"shard {index:06d}", entry.gz_size)
+        member = _read_part(self.path / "shards" / shard_name(index, self.manifest.content_encoding), f"shard {index:06d}", entry.gz_size)
         if leaf_hash(member) != entry.leaf_hash:
             raise VerificationError(f"shard {index:06d} changed since the batch was verified")
         return member
 
     def file_chunks(self, entry: FileEntry) -> Iterator[bytes]:
-        """The inflated chunks of one file, in order, each re-verified."""
+        """The content of one file in bounded pieces, in order, each shard re-verified."""
         for index in range(entry.first_shard, entry.first_shard + entry.shard_count):
-            yield check_shard(self.manifest, self.manifest.shards[index], self.shard_bytes(index), None)
+            yield from shard_pieces(self.manifest, self.manifest.shards[index], self.shard_bytes(index), None)
 
 
 def _read_part(path: Path, what: str, limit: int) -> bytes:
@@ -155,10 +167,9 @@ def _check_listing(directory: Path, expected: set[str], what: str) -> None:
         raise VerificationError(f"{what}/{missing[0]} is missing")
 
 
-def verify_batch(path: Path, progress: Callable[[int], None] | None = None, *, expect: str | None = None) -> VerifiedBatch:
-    """Verify everything in the batch directory ``path``; see the module docstring.
-    With ``expect`` (a batch id), the manifest must have that id, checked
-    first (:func:`inscriptions.batch.batch_id.check_batch_id`)."""
+def _open_batch(path: Path, expect: str | None) -> tuple[Manifest, bytes]:
+    """The batch's manifest (with batch id ``expect``, if given: checked
+    first), once the directory holds exactly the listed shards and proofs."""
     if not path.is_dir():
         if path.exists():
             raise InputMissingError(f"batch {path} is not a directory")
@@ -171,59 +182,73 @@ def verify_batch(path: Path, progress: Callable[[int], None] | None = None, *, e
     if expect is not None:
         check_batch_id(raw, expect)
     n = manifest.tree_size
-    _check_listing(path / "shards", {shard_name(i) for i in range(n)}, "shards")
+    _check_listing(path / "shards", {shard_name(i, manifest.content_encoding) for i in range(n)}, "shards")
     _check_listing(path / "proofs", {proof_name(i) for i in range(n)}, "proofs")
+    return manifest, raw
+
+
+def _create(root: Path, f: FileEntry) -> BinaryIO:
+    target = safe_join(root, f.path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # "x": never follow or replace something already there (e.g. two
+        # names that collide on a case-insensitive filesystem).
+        return open(target, "xb")
+    except OSError as exc:
+        raise MalformedInputError(f"cannot create {f.path!r} in the output: {exc.strerror}") from None
+
+
+def _verify_shards(path: Path, manifest: Manifest, progress: Callable[[int], None] | None, out: Path | None) -> None:
+    """Every shard, proof and file of the batch, in leaf order; with ``out``,
+    each file's verified content is written below ``out`` as it is checked."""
     leaves: list[bytes] = []
     for f in manifest.files:
         digest, size = hashlib.sha256(), 0
-        for entry in manifest.shards[f.first_shard : f.first_shard + f.shard_count]:
-            member = _read_part(path / "shards" / shard_name(entry.index), f"shard {entry.index:06d}", entry.gz_size)
-            proof_raw = _read_part(path / "proofs" / proof_name(entry.index), f"proof {entry.index:06d}", MAX_PROOF_BYTES)
-            try:
-                proof = InclusionProof.from_bytes(proof_raw)
-            except MalformedInputError as exc:
-                raise VerificationError(f"proof {entry.index:06d}: {exc.message}") from None
-            chunk = check_shard(manifest, entry, member, proof)
-            digest.update(chunk)
-            size += len(chunk)
-            leaves.append(entry.leaf_hash)
-            if progress is not None:
-                progress(len(chunk))
+        with contextlib.ExitStack() as stack:
+            fh = stack.enter_context(_create(out, f)) if out is not None else None
+            for entry in manifest.shards[f.first_shard : f.first_shard + f.shard_count]:
+                member = _read_part(path / "shards" / shard_name(entry.index, manifest.content_encoding), f"shard {entry.index:06d}", entry.gz_size)
+                proof_raw = _read_part(path / "proofs" / proof_name(entry.index), f"proof {entry.index:06d}", MAX_PROOF_BYTES)
+                try:
+                    proof = InclusionProof.from_bytes(proof_raw)
+                except MalformedInputError as exc:
+                    raise VerificationError(f"proof {entry.index:06d}: {exc.message}") from None
+                for piece in shard_pieces(manifest, entry, member, proof):
+                    digest.update(piece)
+                    size += len(piece)
+                    if fh is not None:
+                        fh.write(piece)
+                    if progress is not None:
+                        progress(len(piece))
+                leaves.append(entry.leaf_hash)
         if size != f.size or digest.digest() != f.sha256:
             raise VerificationError(f"file {f.path!r}: content does not match its SHA-256 in the manifest")
     if merkle_root(leaves) != manifest.root:  # implied by the proofs; checked outright anyway
         raise VerificationError("the shards do not hash to the manifest root")
+
+
+def verify_batch(path: Path, progress: Callable[[int], None] | None = None, *, expect: str | None = None) -> VerifiedBatch:
+    """Verify everything in the batch directory ``path``; see the module docstring.
+    With ``expect`` (a batch id), the manifest must have that id, checked
+    first (:func:`inscriptions.batch.batch_id.check_batch_id`)."""
+    manifest, raw = _open_batch(path, expect)
+    _verify_shards(path, manifest, progress, None)
     return VerifiedBatch(path, manifest, raw)
 
 
 def unpack_batch(
     path: Path, out: Path, *, overwrite: bool = False, progress: Callable[[int], None] | None = None, expect: str | None = None
 ) -> VerifiedBatch:
-    """Verify the batch fully, then rebuild its files under ``out`` atomically.
+    """Verify the batch and rebuild its files under ``out`` in one pass.
 
-    Nothing is written if verification fails; files are created only inside
-    ``out`` (paths were validated and are joined component by component) and
-    never inflated past their recorded lengths.  ``expect``: as for
-    :func:`verify_batch`.
+    Files are written into a private temporary directory as their shards are
+    verified; it is renamed to ``out`` only when every shard, proof, file hash
+    and the root have been checked, so nothing is left if anything fails.
+    Files are created only inside ``out`` (paths were validated and are joined
+    component by component) and never inflated past their recorded lengths.
+    ``expect``: as for :func:`verify_batch`.
     """
-    batch = verify_batch(path, progress, expect=expect)
+    manifest, raw = _open_batch(path, expect)
     with output_errors(out), atomic_directory(out, overwrite=overwrite) as tmp:
-        for f in batch.manifest.files:
-            target = safe_join(tmp, f.path)
-            try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                # "x": never follow or replace something already there (e.g. two
-                # names that collide on a case-insensitive filesystem).
-                fh = open(target, "xb")
-            except OSError as exc:
-                raise MalformedInputError(f"cannot create {f.path!r} in the output: {exc.strerror}") from None
-            with fh:
-                digest = hashlib.sha256()
-                for chunk in batch.file_chunks(f):
-                    digest.update(chunk)
-                    fh.write(chunk)
-                    if progress is not None:
-                        progress(len(chunk))
-            if digest.digest() != f.sha256:
-                raise VerificationError(f"file {f.path!r} changed while unpacking")
-    return batch
+        _verify_shards(path, manifest, progress, tmp)
+    return VerifiedBatch(path, manifest, raw)

@@ -16,16 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from inscriptions.batch.verify import VerifiedBatch
-from inscriptions.loader.page import page_for_index, preview_ids, render_page
+from inscriptions.loader.page import load_index, page_for_index, preview_ids, render_page
 from inscriptions.transactions.decode import decode_tx
 from inscriptions.transactions.envelope import Inscription
-from inscriptions.transactions.extract import inscription_id
 from inscriptions.transactions.groups import batch_items, inscription_for
-from inscriptions.transactions.index_file import load_index
-from inscriptions.transactions.plandir import read_plan_file
-from inscriptions.transactions.revealstore import MAX_TX_FILE
+from inscriptions.transactions.index import inscription_id
+from inscriptions.transactions.revealstore import read_tx_file
 from toolkit.core.errors import InputMissingError
-from toolkit.core.hexutil import parse_hex
 
 
 @dataclass(frozen=True)
@@ -75,7 +72,7 @@ def plan_site(plan_dir: Path) -> Site:
         raise InputMissingError(f"{plan_dir / 'reveals'} holds no signed reveal (run `enoch inscribe reveal` first)")
     contents: dict[str, Served] = {}
     for path in reveals:
-        decoded = decode_tx(parse_hex(read_plan_file(path, what="reveal", limit=MAX_TX_FILE).decode("ascii", "replace").strip(), what=str(path)))
+        decoded = decode_tx(read_tx_file(path))
         for n, env in enumerate(decoded.envelopes):
             contents[inscription_id(decoded.tx.txid, n)] = _served(env.inscription)
     return Site(page, contents)

@@ -17,15 +17,20 @@ randomness; tested with a golden hash).
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from importlib.resources import files
+from pathlib import Path
 
-from inscriptions.transactions.index_file import BatchIndex, check_inscription_id
-from toolkit.core.errors import InternalError, UsageError
+from inscriptions.transactions.index import INDEX_NAME, InscriptionIndex, parse_inscription_id
+from inscriptions.transactions.plandir import read_plan_file
+from toolkit.core.errors import InputMissingError, InternalError, UsageError
 
 #: SPEC T: the page is at most 30 KB, so inscribing it is a small standard reveal.
 MAX_PAGE_BYTES = 30_000
 _PLACEHOLDER = "/*ENOCH_BATCH*/"
+#: index.json is read bounded: 100,000 ids (about 80 bytes each) are far more than a 30 KB page can embed.
+_INDEX_LIMIT = 1024 + 80 * 100_000
 
 
 def _template() -> str:
@@ -37,7 +42,7 @@ def page_config(manifest_sha256: bytes, manifest_id: str, leaves: Sequence[str |
     txids: dict[str, int] = {}
 
     def pair(ident: str) -> list[int]:
-        txid, n = check_inscription_id(ident, "inscription id").split("i")
+        txid, n = str(parse_inscription_id(ident, "inscription id")).split("i")
         return [txids.setdefault(txid, len(txids)), int(n)]
 
     manifest = pair(manifest_id)
@@ -59,7 +64,18 @@ def render_page(manifest_sha256: bytes, manifest_id: str, leaves: Sequence[str |
     return page
 
 
-def page_for_index(index: BatchIndex) -> bytes:
+def load_index(plan_dir: Path) -> InscriptionIndex:
+    """``PLAN_DIR/index.json`` (written by ``reveal``), parsed strictly."""
+    path = plan_dir / INDEX_NAME
+    if not os.path.lexists(path):
+        raise InputMissingError(
+            f"{path} does not exist: `enoch inscribe reveal` writes it; before any reveal, preview the batch itself"
+            " (`enoch serve BATCH_DIR`, `enoch inscribe loader --preview BATCH_DIR`)"
+        )
+    return InscriptionIndex.from_bytes(read_plan_file(path, what="index", limit=_INDEX_LIMIT))
+
+
+def page_for_index(index: InscriptionIndex) -> bytes:
     """The page wired to a plan's ``index.json``."""
     if index.manifest_id is None:
         raise UsageError("the manifest is not revealed yet (index.json has no manifest_id); preview with --preview BATCH_DIR")

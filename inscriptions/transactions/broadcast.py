@@ -5,8 +5,9 @@ with the :class:`BroadcastNode` methods (``toolkit.sources.nodes`` provides
 them, every answer already checked).
 
 Broadcast, per selected group: a group whose reveal (any signed version) is
-already confirmed is left alone; otherwise the latest version (the highest
-fee: ``bump`` only ever raises it) is submitted.  A reveal over 400,000 WU is
+already confirmed is left alone; otherwise the latest version (``bump``
+writes version K+1 at a higher fee) is submitted.  A group with reveals of
+two different commit outputs is refused (it would be inscribed twice).  A reveal over 400,000 WU is
 never sent to a node: it is listed for direct submission to a miner.  Each
 send is recorded in ``state.json`` *before* it happens (see
 :mod:`inscriptions.transactions.state`).
@@ -20,10 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from inscriptions.transactions.groups import STANDARD_WEIGHT
 from inscriptions.transactions.plan import Plan
-from inscriptions.transactions.signed import StoredReveal, stored_reveals
+from inscriptions.transactions.revealstore import StoredReveal, read_tx_file, signed_reveals
 from inscriptions.transactions.state import Attempt, load_state, save_state
-from toolkit.core.errors import SourceUnavailableError, TxRejectedError, UsageError
+from inscriptions.transactions.rawtx import parse_tx
+from inscriptions.transactions.taproot import tapleaf_hash
+from toolkit.core.errors import MalformedInputError, SourceUnavailableError, TxRejectedError, UsageError
 
 
 class Confirmation(Protocol):
@@ -80,13 +84,28 @@ class Outcome:
 
 
 def versions_by_group(plan_dir: Path, plan: Plan) -> dict[int, list[StoredReveal]]:
-    """Signed versions per group, oldest (lowest fee) first."""
+    """Signed versions per group, by outpoint then version (1 = the plan's rate, then bumps)."""
     out: dict[int, list[StoredReveal]] = {g.group: [] for g in plan.groups}
-    for r in stored_reveals(plan_dir, plan):
+    for r in signed_reveals(plan_dir, plan):
         out[r.group].append(r)
-    for versions in out.values():
-        versions.sort(key=lambda r: -r.paid_out)  # less paid out = more fee = later bump
     return out
+
+
+def outpoint(r: StoredReveal) -> tuple[str, int]:
+    """The commit output a reveal spends (txid display hex, vout)."""
+    return r.funding.txid, r.funding.vout
+
+
+def _one_outpoint(group: int, versions: list[StoredReveal]) -> None:
+    # Two funded commit outputs of one group are two reveals of the same
+    # inscriptions: broadcasting both would inscribe everything twice.
+    outpoints = sorted({f"{t}:{v}" for t, v in map(outpoint, versions)})
+    if len(outpoints) > 1:
+        raise UsageError(
+            f"group {group} has reveals for {len(outpoints)} commit outputs ({', '.join(outpoints)}); sending both "
+            "would inscribe it twice: sweep the extra output with `enoch inscribe recover`, move its reveal file out "
+            "of reveals/, or leave the group out (--group)"
+        )
 
 
 def select_groups(plan: Plan, groups: Sequence[int]) -> list[int]:
@@ -95,6 +114,15 @@ def select_groups(plan: Plan, groups: Sequence[int]) -> list[int]:
         if not 0 <= g < len(plan.groups):
             raise UsageError(f"--group {g}: the plan has groups 0..{len(plan.groups) - 1}")
     return sorted(set(groups)) if groups else [g.group for g in plan.groups]
+
+
+def _check_is_reveal(raw: bytes, leaf_hash: bytes, path: Path) -> None:
+    """Before a transaction leaves the machine: it must be a script-path spend
+    of this group's committed leaf (a file swapped in reveals/ is refused)."""
+    tx = parse_tx(raw)
+    witness = tx.witnesses[0] if len(tx.inputs) == 1 else ()
+    if len(witness) != 3 or tapleaf_hash(witness[1]) != leaf_hash:
+        raise MalformedInputError(f"{path} is not a reveal of its group (its script is not the committed one); nothing sent")
 
 
 @dataclass
@@ -113,14 +141,14 @@ class _Recorder:
         save_state(self.plan_dir, self.attempts)
 
 
-def _send(rec: _Recorder, node: BroadcastNode, r: StoredReveal, step: str) -> Outcome:
-    index = rec.begin(r.group, r.tx.txid, node.name, step)
+def _send(rec: _Recorder, node: BroadcastNode, r: StoredReveal, raw: bytes, step: str) -> Outcome:
+    index = rec.begin(r.group, r.txid, node.name, step)
     try:
-        txid = node.send_tx(r.raw)
+        txid = node.send_tx(raw)
     except TxRejectedError as exc:
         rec.answer(index, "rejected", exc.reason)
         action = "known" if already_known(exc.reason, exc.rpc_code) else "rejected"
-        return Outcome(r.group, action, r.tx.txid, exc.reason, r.path)
+        return Outcome(r.group, action, r.txid, exc.reason, r.path)
     except SourceUnavailableError as exc:
         rec.answer(index, "unavailable", exc.message)
         raise
@@ -140,6 +168,8 @@ def broadcast(
     """Submit the latest signed reveal of each selected group (see module doc)."""
     chosen = select_groups(plan, groups)
     by_group = versions_by_group(plan_dir, plan)
+    for g in chosen:
+        _one_outpoint(g, by_group[g])
     rec = _Recorder(plan_dir, load_state(plan_dir), now)
     outcomes: list[Outcome] = []
     for g in chosen:
@@ -148,28 +178,30 @@ def broadcast(
             outcomes.append(Outcome(g, "unsigned"))
             continue
         latest = versions[-1]
-        if not latest.standard:
+        if latest.weight > STANDARD_WEIGHT:
             # Over 400,000 WU: no node relays it; sending would only leak it.
-            outcomes.append(Outcome(g, "miner", latest.tx.txid, f"{latest.tx.weight} WU", latest.path))
+            outcomes.append(Outcome(g, "miner", latest.txid, f"{latest.weight} WU", latest.path))
             continue
-        known = {v.tx.txid: node.tx_status(v.tx.txid) for v in versions}
+        known = {v.txid: node.tx_status(v.txid) for v in versions}
         confirmed = [t for t, s in known.items() if s is not None and s.confirmations > 0]
         if confirmed:
             outcomes.append(Outcome(g, "confirmed", confirmed[0]))
             continue
-        if known[latest.tx.txid] is not None:
-            outcomes.append(Outcome(g, "in-mempool", latest.tx.txid, "", latest.path))
+        if known[latest.txid] is not None:
+            outcomes.append(Outcome(g, "in-mempool", latest.txid, "", latest.path))
             continue
-        test = node.test_accept(latest.raw)
+        raw = read_tx_file(latest.path)
+        _check_is_reveal(raw, plan.groups[g].leaf_hash, latest.path)
+        test = node.test_accept(raw)
         if test is not None:
-            index = rec.begin(g, latest.tx.txid, node.name, "testmempoolaccept")
+            index = rec.begin(g, latest.txid, node.name, "testmempoolaccept")
             ok, reason = test
             rec.answer(index, "accepted" if ok else "rejected", reason)
             if not ok:
                 action = "known" if already_known(reason) else "rejected"
-                outcomes.append(Outcome(g, action, latest.tx.txid, reason, latest.path))
+                outcomes.append(Outcome(g, action, latest.txid, reason, latest.path))
                 continue
-        outcomes.append(_send(rec, node, latest, send_step))
+        outcomes.append(_send(rec, node, latest, raw, send_step))
     return outcomes
 
 
@@ -204,4 +236,4 @@ class GroupStatus:
     def inscription_ids(self) -> list[str]:
         """Ids of the confirmed version, else of the latest one (they change with a bump)."""
         chosen = self.confirmed or (self.versions[-1] if self.versions else None)
-        return chosen.reveal.inscription_ids() if chosen else []
+        return [i.id for i in chosen.reveal.inscriptions] if chosen else []

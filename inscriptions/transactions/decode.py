@@ -4,7 +4,8 @@ checked against a batch manifest.
 Each envelope found by ord's rules is listed with its content type and
 encoding, body size and SHA-256, pointer, metadata and ord's flags.  With a
 manifest, every body must be the manifest itself or the exact bytes of one of
-its shards (RFC 9162 leaf hash listed in the manifest); when the envelope
+its shards (RFC 9162 leaf hash listed in the manifest), with the content
+encoding the manifest's compressor names (none for the manifest); when the envelope
 carries enoch metadata, its root, tree size and shard index must agree too.
 """
 
@@ -102,6 +103,14 @@ def check_against_manifest(decoded: Decoded, manifest: Manifest, manifest_bytes:
                 f"{manifest.root.hex()} nor its manifest"
             )
         shard = None if is_manifest else candidates[0]
+        # The manifest says how its shards are encoded (gzip or br): a shard
+        # inscribed with another encoding would be served undecodable.
+        want = None if is_manifest else manifest.content_encoding.encode()
+        if env.inscription.content_encoding != want:
+            raise VerificationError(
+                f"{name}: content encoding {_text(env.inscription.content_encoding)!r}, the batch's "
+                f"{'manifest has none' if want is None else 'shards are ' + repr(want.decode())}"
+            )
         if env.inscription.metadata is not None:
             try:
                 meta = InscriptionMetadata.from_bytes(env.inscription.metadata)

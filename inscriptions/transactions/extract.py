@@ -27,15 +27,10 @@ from inscriptions.batch.pack import shard_name, write_proofs
 from inscriptions.batch.rfc9162 import leaf_hash
 from inscriptions.batch.verify import MANIFEST_NAME, VerifiedBatch, verify_batch
 from inscriptions.transactions.decode import decode_tx
+from inscriptions.transactions.index import inscription_id
 from inscriptions.transactions.metadata import InscriptionMetadata
 from toolkit.core.errors import MalformedInputError, UsageError, VerificationError
 from toolkit.core.fsio import atomic_directory, output_errors
-
-
-def inscription_id(txid: str, n: int) -> str:
-    """ord's inscription id: ``<txid, display hex>i<n>``, n counting the
-    transaction's envelopes in order (SPEC T; input 0 holds ours)."""
-    return f"{txid}i{n}"
 
 
 @dataclass(frozen=True)
@@ -171,15 +166,16 @@ def rebuild(s: Scan, root: bytes, expect: bytes | None = None) -> Rebuilt:
     return Rebuilt(root, manifest, raw, [bodies[i] for i in range(manifest.tree_size)], ids)
 
 
-def write_batch(r: Rebuilt, out: Path, *, overwrite: bool = False) -> VerifiedBatch:
+def write_batch(r: Rebuilt, out: Path, *, overwrite: bool = False, expect: str | None = None) -> VerifiedBatch:
     """Write the batch directory ``out`` atomically, verified by ``verify_batch``
-    before it is committed (nothing is left behind when it fails)."""
+    (with ``expect``, a batch id, as ``verify --expect``) before it is
+    committed: nothing is left behind when it fails."""
     with output_errors(out), atomic_directory(out, overwrite=overwrite) as tmp:
         (tmp / "shards").mkdir()
         (tmp / "proofs").mkdir()
         for index, body in enumerate(r.shards):
-            (tmp / "shards" / shard_name(index)).write_bytes(body)
+            (tmp / "shards" / shard_name(index, r.manifest.content_encoding)).write_bytes(body)
         write_proofs(tmp / "proofs", [s.leaf_hash for s in r.manifest.shards])
         (tmp / MANIFEST_NAME).write_bytes(r.manifest_bytes)
-        verified = verify_batch(tmp)
+        verified = verify_batch(tmp, expect=expect)
     return VerifiedBatch(out, verified.manifest, verified.manifest_bytes)

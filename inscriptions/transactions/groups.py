@@ -1,7 +1,7 @@
 """What a batch inscribes and how inscriptions are packed into reveal groups.
 
 Every shard becomes one inscription (its file's content type, content
-encoding ``gzip``, CBOR metadata naming batch root, tree size and shard
+encoding ``gzip`` or ``br`` as the manifest's compressor says, CBOR metadata naming batch root, tree size and shard
 index); the manifest is inscribed first (``application/json``, metadata
 flagged ``manifest``).  Items are packed greedily, in that order, into groups
 whose signed reveal weighs at most the relay budget:
@@ -65,7 +65,7 @@ def inscription_for(item: Item, body: bytes | None, position: int, postage: int,
     return Inscription(
         body=body,
         content_type=item.content_type.encode(),
-        content_encoding=None if item.shard is None else b"gzip",
+        content_encoding=None if item.shard is None else manifest.content_encoding.encode(),
         pointer=encode_pointer(position * postage) if position else None,
         metadata=meta.to_bytes(),
     )

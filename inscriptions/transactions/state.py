@@ -18,6 +18,7 @@ different transaction for the same funding.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -73,9 +74,10 @@ def _attempt(value: Any, where: str) -> Attempt:
 def load_state(plan_dir: Path) -> list[Attempt]:
     """The recorded attempts (none when the plan was never broadcast)."""
     path = plan_dir / STATE_NAME
-    if not path.exists():
+    if not os.path.lexists(path):
         return []
-    o = load_versioned(read_plan_file(path, what="state", limit=MAX_STATE_FILE), STATE_NAME, STATE_FORMAT, {"format", "attempts"})
+    data = read_plan_file(path, what="state", limit=MAX_STATE_FILE)  # regular files only, bounded
+    o = load_versioned(data, STATE_NAME, STATE_FORMAT, {"format", "attempts"})
     if not isinstance(o["attempts"], list):
         raise MalformedInputError(f"{STATE_NAME}: attempts must be a list")
     out = []

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from inscriptions.transactions.broadcast import BroadcastNode, GroupStatus, VersionStatus, versions_by_group
+from inscriptions.transactions.broadcast import BroadcastNode, GroupStatus, VersionStatus, outpoint, versions_by_group
 from inscriptions.transactions.plan import Plan
 from inscriptions.transactions.rawtx import parse_tx
-from inscriptions.transactions.signed import StoredReveal, funded_amount
+from inscriptions.transactions.revealstore import StoredReveal
 from inscriptions.transactions.state import Attempt, load_state
-from toolkit.core.errors import SourceUnavailableError
+from toolkit.core.errors import SourceUnavailableError, TxNotFoundError
 
 
 def _funding_amount(node: BroadcastNode, outpoint: tuple[str, int]) -> int:
@@ -30,13 +30,17 @@ def group_status(plan_dir: Path, plan: Plan, node: BroadcastNode | None = None) 
     for g, versions in versions_by_group(plan_dir, plan).items():
         planned = plan.groups[g]
         # Versions of one group normally spend one outpoint (bumps re-spend it).
-        outpoint = versions[-1].outpoint if versions else None
-        amount, source = (funded_amount(plan, versions), "reveal") if versions else (None, "none")
-        if node is not None and outpoint is not None:
-            amount, source = _funding_amount(node, outpoint), "node"
+        spent = outpoint(versions[-1]) if versions else None
+        amount, source = (versions[-1].funding.sats, "plan directory") if versions else (None, "none")
+        if node is not None and spent is not None:
+            try:
+                amount, source = _funding_amount(node, spent), "node"
+            except TxNotFoundError:
+                # bitcoind without -txindex: the recorded amount stands, and says so.
+                source = "plan directory (the node does not find the funding transaction)"
         out.append(
             GroupStatus(
-                g, planned.commit_address, planned.fund_sats, outpoint, amount, source,
+                g, planned.commit_address, planned.fund_sats, spent, amount, source,
                 [_version(v, amount, node, attempts) for v in versions],
             )
         )  # fmt: skip
@@ -44,11 +48,12 @@ def group_status(plan_dir: Path, plan: Plan, node: BroadcastNode | None = None) 
 
 
 def _version(v: StoredReveal, amount: int | None, node: BroadcastNode | None, attempts: list[Attempt]) -> VersionStatus:
-    fee = amount - v.paid_out if amount is not None else 0
+    # The stored fee assumes the recorded amount; the node's amount is the chain's.
+    fee = v.fee_sats + (amount - v.funding.sats if amount is not None else 0)
     confirmations = height = None
     if node is not None:
-        known = node.tx_status(v.tx.txid)
+        known = node.tx_status(v.txid)
         confirmations = known.confirmations if known is not None else None
         height = known.block_height if known is not None else None
-    mine = [a for a in attempts if a.txid == v.tx.txid]
+    mine = [a for a in attempts if a.txid == v.txid]
     return VersionStatus(v, fee, confirmations, height, mine)

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import click
 
-from inscriptions.batch.verify import proof_entry, read_manifest, unpack_batch, verify_batch, verify_shard_with_proof
+from inscriptions.batch.verify import VerifiedBatch, proof_entry, read_manifest, unpack_batch, verify_batch, verify_shard_with_proof
 from inscriptions.batch.batch_id import batch_id, parse_batch_id
+from inscriptions.batch.compressors import NAMES, new_codec
 from inscriptions.batch.content_types import parse_override
 from inscriptions.batch.gzip_member import is_zlib_ng
 from inscriptions.batch.inputs import check_output_outside, collect_inputs
@@ -18,9 +19,10 @@ from inscriptions.batch.pack import pack_files
 from inscriptions.batch.proof_file import MAX_PROOF_BYTES, InclusionProof
 from inscriptions.batch.relpath import portability_conflicts
 from inscriptions.batch.reproduce import reproduce_batch
+from inscriptions.batch.zopfli_member import ITERATIONS, MAX_ITERATIONS
 from inscriptions.batch.sharding import DEFAULT_SHARD_SIZE, MAX_SHARD_SIZE, MIN_SHARD_SIZE
 from toolkit.cli.options import DecimalInt, expect_option, json_option, overwrite_option
-from toolkit.core.errors import EnochError, UsageError
+from toolkit.core.errors import EnochError, InputMissingError, UsageError
 from toolkit.core.fsio import read_at_most, read_input
 from toolkit.cli.render import Progress, SimpleResult, info
 
@@ -45,6 +47,18 @@ def batch_progress(batch_dir: Path, label: str, passes: int = 1) -> Progress:
     return _progress(passes * total, label)
 
 
+def verified_batch(batch_dir: Path) -> VerifiedBatch:
+    """Verify BATCH_DIR completely (with a progress bar), for the commands that
+    inscribe it or price it (``inscribe plan``, ``inscribe estimate``)."""
+    if not (batch_dir / "manifest.json").is_file():
+        raise InputMissingError(f"{batch_dir} is not a batch directory (no manifest.json)")
+    bar = batch_progress(batch_dir, "verifying")
+    try:
+        return verify_batch(batch_dir, progress=bar.advance)
+    finally:
+        bar.close()
+
+
 @click.command()
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path), help="Batch directory to create.")
@@ -53,7 +67,7 @@ def batch_progress(batch_dir: Path, label: str, passes: int = 1) -> Progress:
     type=DecimalInt(MIN_SHARD_SIZE, MAX_SHARD_SIZE),
     default=DEFAULT_SHARD_SIZE,
     show_default=True,
-    help="Largest gzip member per shard, in bytes.",
+    help="Largest shard (gzip member or brotli stream), in bytes.",
 )
 @click.option(
     "--content-type",
@@ -68,6 +82,20 @@ def batch_progress(batch_dir: Path, label: str, passes: int = 1) -> Progress:
     default=None,
     help="Worker processes compressing files in parallel [default: CPU count]. Output is identical for any value.",
 )
+@click.option(
+    "--compressor",
+    type=click.Choice(list(NAMES)),
+    default="gzip",
+    show_default=True,
+    help="gzip (zlib -9), zopfli (same gzip members, ~5-9% smaller, much slower) or brotli (quality 11, content encoding br, ~15-25% smaller on text).",
+)
+@click.option(
+    "--zopfli-iterations",
+    type=DecimalInt(1, MAX_ITERATIONS),
+    default=ITERATIONS,
+    show_default=True,
+    help="Zopfli iterations (recorded in the manifest); only with --compressor zopfli.",
+)
 @overwrite_option
 @json_option
 def pack(
@@ -76,16 +104,19 @@ def pack(
     shard_size: int,
     content_types: tuple[str, ...],
     jobs: int | None,
+    compressor: str,
+    zopfli_iterations: int,
     overwrite: bool,
     json_mode: bool,
 ) -> SimpleResult:
     """Pack files and directories into a verifiable inscription batch."""
+    codec = new_codec(compressor, zopfli_iterations=zopfli_iterations)
     overrides = [parse_override(spec) for spec in content_types]
     inputs = collect_inputs(list(sources))
     check_output_outside(list(sources), out)
     for a, b in portability_conflicts([f.path for f in inputs]):
         info(f"warning: {a!r} and {b!r} name the same file on case-insensitive or Unicode-normalising filesystems (macOS, Windows); unpacking there will fail")
-    if is_zlib_ng():
+    if compressor == "gzip" and is_zlib_ng():
         info("warning: Python's zlib is zlib-ng; this batch will not be byte-reproducible with stock zlib")
     bar = _progress(sum(f.size for f in inputs), "packing")
     try:  # the bar's line is ended even when packing fails, before the error is printed
@@ -97,6 +128,7 @@ def pack(
             jobs=jobs or os.cpu_count() or 1,
             overwrite=overwrite,
             progress=bar.advance if bar.enabled else None,
+            codec=codec,
         )
     finally:
         bar.close()
@@ -109,9 +141,11 @@ def pack(
         "files": len(m.files),
         "bytes_in": summary.bytes_in,
         "bytes_out": summary.bytes_out,
+        "compressor": codec.name,
+        "content_encoding": codec.content_encoding,
     }
     text = (
-        f"packed {len(m.files)} files ({summary.bytes_in} bytes) into {m.tree_size} shards "
+        f"packed {len(m.files)} files ({summary.bytes_in} bytes) into {m.tree_size} {codec.name} shards "
         f"({summary.bytes_out} bytes) in {out}\nbatch id {bid}\nroot {m.root.hex()}"
     )
     return SimpleResult(data=data, text=text)
@@ -122,7 +156,7 @@ def pack(
 @click.option(
     "--reproduce",
     is_flag=True,
-    help="Also re-compress every file and require byte-identical shards (stock zlib only).",
+    help="Also re-compress every file with the recorded compressor and require byte-identical shards (gzip: stock zlib only).",
 )
 @expect_option
 @json_option
@@ -145,6 +179,8 @@ def verify(batch_dir: Path, reproduce: bool, expect: str | None, json_mode: bool
         "tree_size": m.tree_size,
         "files": len(m.files),
         "manifest_sha256": batch.batch_id,  # the same value, kept for existing scripts
+        "compressor": m.compressor.name,
+        "content_encoding": m.content_encoding,
     }
     if expect is not None:
         data["expected"] = True

@@ -115,6 +115,13 @@ class TxRejectedError(SourceUnavailableError):
         return (self.message, self.reason, self.rpc_code)
 
 
+class TxNotFoundError(SourceUnavailableError):
+    """A node answered that it does not know a transaction (bitcoind without
+    ``-txindex`` knows only its mempool and wallet)."""
+
+    code = "tx_not_found"
+
+
 class InternalError(EnochError):
     """A bug: an invariant we rely on did not hold."""
 

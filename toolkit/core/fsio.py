@@ -252,10 +252,38 @@ def read_at_most(path: Path | str, *, what: str, limit: int) -> bytes:
     multi-gigabyte file).  Missing or unreadable -> ``InputMissingError``
     (exit 66).  See :func:`read_input` for the usual "too large" refusal.
     """
+    return _read_bounded(path, what, limit, refuse_larger=False)
+
+
+def read_input(path: Path | str, *, what: str = "input", limit: int) -> bytes:
+    """Read a whole input file (``-`` means stdin) of at most ``limit`` bytes.
+
+    Every format enoch reads has a maximum size (named next to its parser);
+    a larger input is ``MalformedInputError`` (exit 65, "too large") after
+    reading at most ``limit + 1`` bytes -- none at all for a regular file
+    whose size already says so.  Missing or unreadable -> exit 66.
+    """
+    data = _read_bounded(path, what, limit, refuse_larger=True)
+    if len(data) > limit:
+        raise _too_large(path, what, limit)
+    return data
+
+
+def _too_large(path: Path | str, what: str, limit: int) -> MalformedInputError:
+    shown = "stdin" if str(path) == "-" else str(path)
+    return MalformedInputError(f"{what} {shown} is too large (more than {limit} bytes)")
+
+
+def _read_bounded(path: Path | str, what: str, limit: int, *, refuse_larger: bool) -> bytes:
     if limit < 0:
         raise ValueError("limit must be >= 0")
     handle = open_input(path, what=what, buffered=False)
     try:
+        if refuse_larger:
+            with contextlib.suppress(OSError, ValueError):  # stdin may be closed or a pipe
+                st = os.fstat(handle.fileno())
+                if stat.S_ISREG(st.st_mode) and st.st_size - handle.tell() > limit:
+                    raise _too_large(path, what, limit)
         # Chunked: memory grows with what is actually read, so a small file
         # never costs a ``limit``-sized buffer, and a huge one is cut off.
         parts: list[bytes] = []
@@ -272,17 +300,3 @@ def read_at_most(path: Path | str, *, what: str, limit: int) -> bytes:
     finally:
         if str(path) != "-":
             handle.close()
-
-
-def read_input(path: Path | str, *, what: str = "input", limit: int) -> bytes:
-    """Read a whole input file (``-`` means stdin) of at most ``limit`` bytes.
-
-    Every format enoch reads has a maximum size (named next to its parser);
-    a larger input is ``MalformedInputError`` (exit 65, "too large") after
-    reading at most ``limit + 1`` bytes.  Missing or unreadable -> exit 66.
-    """
-    data = read_at_most(path, what=what, limit=limit)
-    if len(data) > limit:
-        shown = "stdin" if str(path) == "-" else str(path)
-        raise MalformedInputError(f"{what} {shown} is too large (more than {limit} bytes)")
-    return data

@@ -38,10 +38,10 @@ import urllib.parse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
-from toolkit.core.errors import InputMissingError, SourceUnavailableError, UsageError
+from toolkit.core.errors import SourceUnavailableError, UsageError
+from toolkit.core.fsio import read_input
 
 RETRY_STATUS = frozenset({429, 502, 503, 504})
 DEFAULT_MAX_BODY = 1 << 20
@@ -235,6 +235,10 @@ def parse_json(body: bytes, what: str) -> Any:
         raise SourceUnavailableError(f"{what} answered something that is not JSON within limits (source gave garbage)") from None
 
 
+#: A bitcoind cookie file is about 75 bytes; anything over 4 KiB is not one.
+MAX_COOKIE_BYTES = 4096
+
+
 def bitcoind_auth(environ: Mapping[str, str]) -> str | None:
     """The ``Authorization`` header value from ``ENOCH_BITCOIND_COOKIE`` or
     ``ENOCH_BITCOIND_AUTH`` (never argv), or None."""
@@ -242,10 +246,8 @@ def bitcoind_auth(environ: Mapping[str, str]) -> str | None:
     # variable that is not UTF-8 is sent as given, never a crash.
     cookie = environ.get("ENOCH_BITCOIND_COOKIE")
     if cookie:
-        try:
-            creds = Path(cookie).read_bytes().strip()
-        except OSError as exc:
-            raise InputMissingError(f"cannot read bitcoind cookie file {cookie}: {exc.strerror}") from None
+        # Bounded read: a cookie is "__cookie__:" and 64 hex digits.
+        creds = read_input(cookie, what="bitcoind cookie file", limit=MAX_COOKIE_BYTES).strip()
     else:
         creds = os.fsencode(environ.get("ENOCH_BITCOIND_AUTH", ""))
     if not creds:

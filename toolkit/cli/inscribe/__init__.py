@@ -12,6 +12,7 @@ from toolkit.cli.lazy import LazyGroup
 #: sub-command name -> "module:attribute" of its click command.
 SUBCOMMANDS: dict[str, str] = {
     "plan": "toolkit.cli.inscribe.plan:plan",
+    "estimate": "toolkit.cli.inscribe.estimate:estimate",
     "fund": "toolkit.cli.inscribe.fund:fund_cmd",
     "reveal": "toolkit.cli.inscribe.reveal:reveal",
     "recover": "toolkit.cli.inscribe.reveal:recover_cmd",

@@ -8,17 +8,16 @@ from typing import Any
 
 import click
 
-from inscriptions.batch.verify import verify_batch
 from inscriptions.transactions.fees import fmt_rate, parse_rate
 from inscriptions.transactions.groups import RELAY_BUDGETS
 from inscriptions.transactions.network import NETWORKS, parse_address
 from inscriptions.transactions.plan import MAX_MONEY, SECRET_NAME, existing_plan_message, make_plan
-from toolkit.cli.batch import batch_progress
+from toolkit.cli.batch import verified_batch
 from toolkit.cli.fee_options import describe_rate, fee_options, gated_rate, pop_fee_options
 from toolkit.cli.options import DecimalInt, json_option
 from toolkit.cli.render import SimpleResult
 from inscriptions.transactions.plandir import parent_lock
-from toolkit.core.errors import InputMissingError, OutputExistsError, UsageError
+from toolkit.core.errors import OutputExistsError, UsageError
 
 _PLAN_GROUP_KEYS = (
     "group", "commit_address", "fund_sats", "reveal_vsize", "reveal_weight", "fee_sats", "standard", "inscriptions"
@@ -61,13 +60,7 @@ def plan(
         raise UsageError("--bump-headroom needs --change ADDR (where the unused headroom returns)")
     if os.path.lexists(plan_dir):
         raise OutputExistsError(existing_plan_message(plan_dir))
-    if not (batch_dir / "manifest.json").is_file():
-        raise InputMissingError(f"{batch_dir} is not a batch directory (no manifest.json)")
-    bar = batch_progress(batch_dir, "verifying")
-    try:
-        batch = verify_batch(batch_dir, progress=bar.advance)
-    finally:
-        bar.close()
+    batch = verified_batch(batch_dir)
     rate, ceiling, _source = gated_rate(fee_opts)
     with parent_lock(plan_dir):  # two plans racing for one name: the loser is told it exists
         made = make_plan(
