@@ -19,7 +19,7 @@ from tests.hostile_http import answer, hostile, trickle
 from tests.httpfake import Reply, serve
 from toolkit.core.errors import SourceUnavailableError
 from toolkit.sources.feesources import BitcoindSource, MempoolSource
-from toolkit.sources.http import HttpPolicy, JsonRpc, RpcError, parse_json, request
+from toolkit.sources.http import HttpPolicy, JsonRpc, RpcError, attempt_deadline, parse_json, request
 
 MEMPOOL = json.dumps({"fastestFee": 12, "halfHourFee": 8, "hourFee": 6, "economyFee": 3, "minimumFee": 1}).encode()
 OK_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
@@ -230,3 +230,23 @@ def test_tls_certificate_not_trusted_is_unavailable(tmp_path: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_large_transfers_get_time_for_their_size_small_ones_do_not() -> None:
+    pol = policy(timeout=0.5)
+    assert attempt_deadline(pol, 1 << 20, None) == 0.5  # fee sources: exactly the timeout
+    assert attempt_deadline(pol, 1 << 20, b"x" * 200_000) == 0.5 + 2.0
+    assert attempt_deadline(pol, (1 << 20) + 300_000, None) == 0.5 + 3.0
+
+    def steady() -> Iterator[bytes]:  # 120 kB in 12 chunks over ~1.2 s: slower than 0.5 s, faster than 100 kB/s
+        for _ in range(12):
+            time.sleep(0.1)
+            yield b"0" * 10_000
+
+    head = OK_HEAD % 120_000
+    with hostile(answer(head, steady)) as (url, _):
+        with pytest.raises(SourceUnavailableError, match="timed out"):
+            request(url, policy(timeout=0.5, attempts=1))
+    with hostile(answer(head, steady)) as (url, _):
+        got = request(url, policy(timeout=0.5, attempts=1), max_body=(1 << 20) + 200_000)
+    assert got.status == 200 and len(got.body) == 120_000

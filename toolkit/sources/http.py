@@ -8,7 +8,9 @@ Guarantees (each one a hardening decision, see issue 12 defects 1 and 2):
   the socket down when the deadline passes, and the body loop checks the wall
   clock between chunks.  A server trickling one byte every 5 s cannot keep an
   attempt alive; 3 attempts at the default 10 s end in about 31.5 s (10 + 0.5
-  + 10 + 1 + 10).  (Name resolution is the one step a socket cannot bound;
+  + 10 + 1 + 10).  Only requests that may move more than the default 1 MiB
+  (a transaction sent or fetched) get more time, at 100 kB/s for the excess
+  (:func:`attempt_deadline`).  (Name resolution is the one step a socket cannot bound;
   nodes are usually given by address.)
 * **A body size cap** (``max_body``); a larger answer is refused unread.
 * **Retries with exponential backoff** for connection failures, timeouts and
@@ -163,6 +165,19 @@ def _attempt(url: str, method: str, data: bytes | None, headers: Mapping[str, st
         conn.close()
 
 
+#: Slowest transfer rate still waited for (bytes/s), beyond the default body
+#: cap: a 4 MB transaction (8 MB of hex) may take 80 s more on a slow link.
+MIN_RATE = 100_000
+
+
+def attempt_deadline(policy: HttpPolicy, cap: int, data: bytes | None) -> float:
+    """The total deadline of one attempt: ``policy.timeout``, plus time to
+    move an upload or an allowed body larger than the default cap at
+    :data:`MIN_RATE` (fee sources keep exactly ``policy.timeout``)."""
+    extra = max(0, cap - DEFAULT_MAX_BODY) + (len(data) if data else 0)
+    return policy.timeout + extra / MIN_RATE
+
+
 def request(
     url: str,
     policy: HttpPolicy,
@@ -177,20 +192,21 @@ def request(
     attempt got an answer or the answer is over the size cap."""
     cap = policy.max_body if max_body is None else max_body
     verb = method or ("POST" if data is not None else "GET")
+    budget = attempt_deadline(policy, cap, data)
     last = "no attempt made"
     attempts = max(1, policy.attempts)
     for attempt in range(attempts):
         if attempt:
             policy.sleep(policy.backoff * 2 ** (attempt - 1))
         try:
-            answer = _attempt(url, verb, data, headers or {}, policy.timeout, cap)
+            answer = _attempt(url, verb, data, headers or {}, budget, cap)
         except _TooLarge:
             raise SourceUnavailableError(f"{url}: answered more than {cap} bytes") from None
         except _Timeout:
-            last = f"timed out (no complete answer within {policy.timeout:g} s)"
+            last = f"timed out (no complete answer within {budget:g} s)"
             continue
         except (TimeoutError, socket.timeout):
-            last = f"timed out after {policy.timeout:g} s"
+            last = f"timed out after {budget:g} s"
             continue
         except ssl.SSLError as exc:
             last = f"TLS failed ({exc.reason or exc})"
