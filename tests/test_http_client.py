@@ -5,6 +5,7 @@ garbage JSON is exit 69, and a failed poll under --wait does not end it."""
 from __future__ import annotations
 
 import itertools
+import socket
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -250,3 +251,22 @@ def test_large_transfers_get_time_for_their_size_small_ones_do_not() -> None:
     with hostile(answer(head, steady)) as (url, _):
         got = request(url, policy(timeout=0.5, attempts=1), max_body=(1 << 20) + 200_000)
     assert got.status == 200 and len(got.body) == 120_000
+
+
+def test_https_goes_through_the_environment_proxy_as_a_tunnel_http_never(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[bytes] = []
+
+    def proxy(conn: socket.socket) -> None:  # records the request line, then refuses
+        conn.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+
+    for name in ("no_proxy", "NO_PROXY", "http_proxy", "HTTP_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    with hostile(proxy, record=seen) as (proxy_url, _):
+        monkeypatch.setenv("https_proxy", proxy_url)
+        monkeypatch.setenv("http_proxy", proxy_url)  # ignored: plain http is always direct
+        with pytest.raises(SourceUnavailableError, match="1 attempts"):
+            request("https://mempool.example:8443/api/v1/fees/recommended", policy(attempts=1))
+        with serve(Reply(body=MEMPOOL)) as (direct, script):
+            assert request(direct + "/x", policy(attempts=1)).body == MEMPOOL
+    assert seen and seen[0].startswith(b"CONNECT mempool.example:8443 HTTP/1.")
+    assert b"/api/v1/fees" not in b"".join(seen) and len(seen) == 1 and len(script.requests) == 1

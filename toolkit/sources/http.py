@@ -15,6 +15,8 @@ Guarantees (each one a hardening decision, see issue 12 defects 1 and 2):
 * **A body size cap** (``max_body``); a larger answer is refused unread.
 * **Retries with exponential backoff** for connection failures, timeouts and
   HTTP 429/502/503/504; other answers are returned to the caller.
+* **Proxies for https only** (``https_proxy``/``no_proxy``), as a CONNECT
+  tunnel: see :func:`https_proxy`.
 * **No redirects, ever.**  A redirect would resend the credentials to
   wherever the server points; the caller is told to give the final URL.
 * **Credentials from the environment only**: ``ENOCH_BITCOIND_COOKIE`` (path
@@ -37,6 +39,7 @@ import ssl
 import threading
 import time
 import urllib.parse
+import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -100,13 +103,36 @@ class _TooLarge(Exception):
     """The answer is larger than the cap."""
 
 
+def https_proxy(host: str) -> tuple[str, int] | None:
+    """The ``https_proxy`` of the environment for ``host`` (honouring
+    ``no_proxy``), as (host, port); None for a direct connection.
+
+    Decision: only https goes through a proxy, as a CONNECT tunnel, so the
+    proxy sees the destination host and port, never a request, an answer or
+    the bitcoind credentials.  Plain http is always direct."""
+    proxy = urllib.request.getproxies().get("https")
+    if not proxy or urllib.request.proxy_bypass(host):
+        return None
+    parts = urllib.parse.urlsplit(proxy if "://" in proxy else "http://" + proxy)
+    try:
+        port = parts.port or 8080
+    except ValueError:
+        return None
+    return (parts.hostname, port) if parts.scheme == "http" and parts.hostname else None
+
+
 def _attempt(url: str, method: str, data: bytes | None, headers: Mapping[str, str], timeout: float, cap: int) -> HttpAnswer:
     parts = urllib.parse.urlsplit(url)
     host, port = parts.hostname or "", parts.port
     path = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
     conn: http.client.HTTPConnection
     if parts.scheme == "https":
-        conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=ssl.create_default_context())
+        proxy = https_proxy(host)
+        if proxy is None:
+            conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=ssl.create_default_context())
+        else:
+            conn = http.client.HTTPSConnection(*proxy, timeout=timeout, context=ssl.create_default_context())
+            conn.set_tunnel(host, port)
     else:
         conn = http.client.HTTPConnection(host, port, timeout=timeout)
     fired = threading.Event()
