@@ -20,7 +20,8 @@ from tests.killkit import ENV, KILLS, killed_then_finished, reveal_files, run, t
 from tests.regtest.codec import address_to_script
 from tests.regtest.fixtures import regtest_node  # noqa: F401 - the fixture
 from tests.regtest.harness import Regtest
-from tests.regtest.keys import TaprootKey, build_spend
+from tests.regtest.keys import TaprootKey
+from tests.regtest_funding import pay_in_one_transaction
 
 DESTINATION = TaprootKey(b"inscriptions")
 
@@ -38,15 +39,7 @@ def test_reveal_and_broadcast_survive_sigkill_on_the_kernel(
          "--network", "regtest", "--fee-rate", "2", "--relay", "standard"])  # fmt: skip
     plan = json.loads((plan_dir / "plan.json").read_text())
     # One funding transaction paying every group, signed by the harness wallet, mined.
-    wanted = [(address_to_script(g["commit_address"]), g["fund_sats"]) for g in plan["groups"]]
-    coins, total = [], sum(s for _, s in wanted)
-    for (txid, n), coin in node.node.wallet_coins():
-        coins.append((txid, n, coin.value))
-        if sum(c[2] for c in coins) >= total + 100_000:
-            break
-    wallet = node.node.wallet
-    funding = build_spend(wallet, coins, [*wanted, (wallet.script_pubkey, sum(c[2] for c in coins) - total - 50_000)])
-    node.rpc("sendrawtransaction", funding.hex())
+    funding = pay_in_one_transaction(node, [(address_to_script(g["commit_address"]), g["fund_sats"]) for g in plan["groups"]])
     node.mine(1)
     (tmp_path / "funding.hex").write_text(funding.hex() + "\n")
     reveal_args = ["inscribe", "reveal", str(plan_dir), "--funding-tx", str(tmp_path / "funding.hex")]
