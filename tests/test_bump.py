@@ -31,6 +31,7 @@ def bumpable(enoch: Any, tmp_path: Path) -> tuple[Path, Any]:
               "--network", "signet", "--fee-rate", "1.5", "--ceiling", "6", "--bump-headroom", "4",
               "--change", SIGNET_P2WPKH, "--json")  # fmt: skip
     assert r.exit_code == 0, r.stderr
+    assert (r.json()["bump_headroom"], r.json()["change"]) == ("4", SIGNET_P2WPKH)
     plan, _ = load_plan(tmp_path / "plan")
     g = plan.groups[0]
     rev = enoch("inscribe", "reveal", str(tmp_path / "plan"), "--funding", f"0={TXID}:3:{g.fund_sats}", "--json")

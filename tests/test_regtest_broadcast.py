@@ -5,8 +5,8 @@ fund` output, reveal --funding-tx, broadcast, bump a reveal and mine the
 replacement, status (confirmations, the version that confirmed, funding
 amounts read from the chain, inscription ids equal to index.json), recover a
 held-back group, and a broadcast of a reveal whose commit output was swept is
-refused by the node.  (A tampered reveal refused by the kernel:
-tests/test_regtest_inscribe.py.)"""
+refused by the node; a stored reveal with a flipped signature bit is refused
+by the kernel's script check through `broadcast` (testmempoolaccept)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from inscriptions.transactions.rawtx import parse_tx
 from tests.fixtures import fixture_path
 from tests.regtest.codec import address_to_script, internal_bytes
 from tests.regtest.fixtures import regtest_node  # noqa: F401 - the fixture
@@ -124,6 +125,20 @@ def test_pack_to_confirmed_inscriptions_on_the_kernel(
     )
     again = enoch("inscribe", "broadcast", str(plan), "--node", src, *group_args, "--json")
     assert [g["action"] for g in again.json()["groups"]] == ["confirmed"] * len(sent_groups)
+
+    # The held-back reveal with one signature bit flipped (same txid: the witness is not
+    # part of it; the script still matches the plan, so enoch's own check passes): the
+    # kernel's script check refuses it through testmempoolaccept, and nothing is sent.
+    stored = Path(reveals[held]["file"])
+    good = stored.read_text()
+    raw = bytearray.fromhex(good.strip())
+    signature = parse_tx(bytes(raw)).witnesses[0][0]
+    assert len(signature) == 64
+    raw[raw.index(signature)] ^= 0x01
+    stored.write_text(raw.hex() + "\n")
+    tampered = enoch("inscribe", "broadcast", str(plan), "--node", src, "--group", str(held), "--json")
+    assert tampered.exit_code == 69 and "script-verify-flag-failed" in tampered.json()["error"]["message"]
+    stored.write_text(good)
 
     # Recover the held-back group: its sweep confirms; its reveal can no longer be broadcast.
     f = reveals[held]["funding"]
