@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from toolkit.cli.options import json_option, overwrite_option
+from toolkit.cli.options import MAX_HEIGHT, DecimalInt, json_option, overwrite_option
 from toolkit.cli.render import Result, SimpleResult, info
 from toolkit.core.errors import UsageError, VerificationError
 from toolkit.core.fsio import atomic_write, read_input
@@ -53,11 +53,11 @@ def _winners_json(winners: tuple[Winner, ...]) -> list[dict[str, Any]]:
 
 @draw.command()
 @click.option("--network", required=True, type=click.Choice(NETWORKS), help="The chain whose block decides.")
-@click.option("--height", required=True, type=click.IntRange(min=1), help="Height H of the deciding block.")
+@click.option("--height", required=True, type=DecimalInt(1, MAX_HEIGHT), help="Height H of the deciding block.")
 @click.option("--context", required=True, metavar="C", help="What the draw is for (UTF-8 text, bound into the request).")
 @click.option("--entrants", "entrants_file", required=True, metavar="FILE", help="One entrant per line (UTF-8).")
-@click.option("--winners", required=True, type=click.IntRange(min=1), metavar="K", help="Number of winners.")
-@click.option("--confirmations", default=6, show_default=True, type=click.IntRange(min=1, max=MAX_CONFIRMATIONS),
+@click.option("--winners", required=True, type=DecimalInt(1), metavar="K", help="Number of winners.")
+@click.option("--confirmations", default=6, show_default=True, type=DecimalInt(1, MAX_CONFIRMATIONS),
               help="Confirmations block H needs before the draw may run.")
 @click.option("--vrf-public-key", metavar="HEX", help="Only the holder of this VRF key can run the draw.")
 @click.option("--vrf-suite", metavar="S", help="RFC 9381 suite of --vrf-public-key.")

@@ -13,7 +13,7 @@ from inscriptions.transactions.groups import STANDARD_WEIGHT
 from inscriptions.transactions.plandir import plan_lock
 from inscriptions.transactions.planfile import load_plan
 from inscriptions.transactions.status import group_status
-from toolkit.cli.options import json_option
+from toolkit.cli.options import DecimalInt, json_option
 from toolkit.cli.render import SimpleResult, info
 from toolkit.core.errors import TxRejectedError
 from toolkit.sources.nodes import EsploraNode, open_node
@@ -38,7 +38,7 @@ def _outcome_line(o: Outcome) -> str:
 @click.command("broadcast")
 @click.argument("plan_dir", type=click.Path(path_type=Path))
 @click.option("--node", "node_spec", required=True, metavar="SRC", help=_node_help)
-@click.option("--group", "groups", multiple=True, type=click.IntRange(min=0), metavar="G", help="Only these groups.")
+@click.option("--group", "groups", multiple=True, type=DecimalInt(0, 2**32 - 1), metavar="G", help="Only these groups.")
 @json_option
 def broadcast_cmd(plan_dir: Path, node_spec: str, groups: tuple[int, ...], json_mode: bool) -> SimpleResult:
     """Submit the signed reveals; every attempt is recorded in PLAN_DIR/state.json first."""
