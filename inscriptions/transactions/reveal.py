@@ -65,7 +65,12 @@ def open_batch(plan: Plan, batch_dir: Path | None) -> VerifiedBatch:
     path = batch_dir or plan.batch_path
     if not (path / MANIFEST_NAME).is_file():
         raise InputMissingError(f"batch directory {path} has no {MANIFEST_NAME} (moved? pass --batch DIR)")
-    return VerifiedBatch.pinned(path, plan.manifest_sha256)
+    batch = VerifiedBatch.pinned(path, plan.manifest_sha256)
+    # plan.json repeats the root and tree size (status shows them, index.json
+    # copies them): they must be those of the manifest the plan pins.
+    if (batch.manifest.root, batch.manifest.tree_size) != (plan.root, plan.tree_size):
+        raise VerificationError("plan.json's batch root or tree size is not the pinned manifest's (plan.json edited?)")
+    return batch
 
 
 class Reveal:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from toolkit.cli.options import DecimalInt, json_option, overwrite_option
+from toolkit.cli.options import MAX_HEIGHT, DecimalInt, json_option, overwrite_option
 from toolkit.cli.render import Result, SimpleResult, info
 from toolkit.core.errors import UsageError, VerificationError
 from toolkit.core.fsio import atomic_write, read_input
@@ -53,7 +53,7 @@ def _winners_json(winners: tuple[Winner, ...]) -> list[dict[str, Any]]:
 
 @draw.command()
 @click.option("--network", required=True, type=click.Choice(NETWORKS), help="The chain whose block decides.")
-@click.option("--height", required=True, type=DecimalInt(1), help="Height H of the deciding block.")
+@click.option("--height", required=True, type=DecimalInt(1, MAX_HEIGHT), help="Height H of the deciding block.")
 @click.option("--context", required=True, metavar="C", help="What the draw is for (UTF-8 text, bound into the request).")
 @click.option("--entrants", "entrants_file", required=True, metavar="FILE", help="One entrant per line (UTF-8).")
 @click.option("--winners", required=True, type=DecimalInt(1), metavar="K", help="Number of winners.")

@@ -38,7 +38,7 @@ def _outcome_line(o: Outcome) -> str:
 @click.command("broadcast")
 @click.argument("plan_dir", type=click.Path(path_type=Path))
 @click.option("--node", "node_spec", required=True, metavar="SRC", help=_node_help)
-@click.option("--group", "groups", multiple=True, type=DecimalInt(0), metavar="G", help="Only these groups.")
+@click.option("--group", "groups", multiple=True, type=DecimalInt(0, 2**32 - 1), metavar="G", help="Only these groups.")
 @json_option
 def broadcast_cmd(plan_dir: Path, node_spec: str, groups: tuple[int, ...], json_mode: bool) -> SimpleResult:
     """Submit the signed reveals; every attempt is recorded in PLAN_DIR/state.json first."""
