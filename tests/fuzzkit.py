@@ -190,8 +190,16 @@ def _plan_dir() -> Path:
     return out
 
 
+@functools.cache
+def _brotli_batch_dir() -> Path:
+    from tests.batchkit import make_batch
+
+    files = {"a.txt": b"hello\n" * 300, "b.bin": hashlib.shake_256(b"b").digest(2000)}
+    return make_batch(_scratch(), files, shard_size=1024, compressor="brotli")
+
+
 def _manifest_seeds() -> list[bytes]:
-    return [(_batch_dir() / "manifest.json").read_bytes()]
+    return [(d / "manifest.json").read_bytes() for d in (_batch_dir(), _brotli_batch_dir())]
 
 
 def _proof_seeds() -> list[bytes]:
@@ -327,6 +335,16 @@ def _checkpoint_seeds() -> list[bytes]:
     return [json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()]
 
 
+def _brotli(data: bytes) -> object:
+    from inscriptions.batch.brotli_stream import inflate_stream
+
+    return list(inflate_stream(data, max_size=1 << 16))
+
+
+def _brotli_seeds() -> list[bytes]:
+    return [p.read_bytes() for p in sorted((_brotli_batch_dir() / "shards").iterdir())[:3]]
+
+
 def _gzip(data: bytes) -> object:
     from inscriptions.batch.gzip_member import parse_member
 
@@ -356,12 +374,6 @@ def _index_seeds() -> list[bytes]:
 
     empty = InscriptionIndex.empty("signet", b"\x11" * 32, 3, b"\x22" * 32)
     return [empty.to_bytes(), empty.with_ids("ab" * 32 + "i0", {0: "cd" * 32 + "i1", 2: "cd" * 32 + "i2"}).to_bytes()]
-
-
-def _batch_index_seeds() -> list[bytes]:
-    from inscriptions.transactions.index import InscriptionIndex as BatchIndex
-
-    return [BatchIndex("signet", b"\x11" * 32, 2, b"\x22" * 32, "ab" * 32 + "i0", ("cd" * 32 + "i1", None)).to_bytes()]
 
 
 def _in_scratch(name: str, data: bytes) -> Path:
@@ -463,7 +475,6 @@ def _targets() -> list[Target]:
     from inscriptions.transactions.decode import decode_tx, describe
     from inscriptions.transactions.funding import parse_funding
     from inscriptions.transactions.index import InscriptionIndex
-    from inscriptions.transactions.index import InscriptionIndex as BatchIndex
     from toolkit.draws.entrants import parse_entrants
     from toolkit.draws.receipt import DrawReceipt
     from toolkit.draws.request import DrawRequest
@@ -490,6 +501,7 @@ def _targets() -> list[Target]:
         Target("envelope", parse_tapscript, _envelope_seeds),
         Target("cbor-metadata", InscriptionMetadata.from_bytes, _metadata_seeds),
         Target("gzip-member", _gzip, _shard_seeds),
+        Target("brotli-stream", _brotli, _brotli_seeds),
         Target("header", BlockHeader.from_bytes, _header_seeds),
         Target("header-hex", lambda d: BlockHeader.from_hex(text(d)), lambda: [h.hex().encode() for h in _header_seeds()]),
         Target("header-file", parse_headers, _header_file_seeds),
@@ -508,7 +520,6 @@ def _targets() -> list[Target]:
         Target("content-type-option", lambda d: parse_override(text(d)), lambda: [b"*.txt=text/plain;charset=utf-8"]),
         Target("batch-id", lambda d: parse_batch_id(text(d)), lambda: [b"00" * 32]),
         Target("inscription-index", InscriptionIndex.from_bytes, _index_seeds, json_seeds=True),
-        Target("batch-index", BatchIndex.from_bytes, _batch_index_seeds, json_seeds=True),
         Target("broadcast-state", _state, _state_seeds, json_seeds=True),
         Target("funding-record", _funding_record, _funding_record_seeds, json_seeds=True),
         Target("funding-option", lambda d: parse_funding(text(d)), lambda: [("0=" + "ab" * 32 + ":1:50000").encode()]),

@@ -130,7 +130,16 @@ def test_reveal_over_400k_wu_is_never_sent(enoch: Enoch, tmp_path: Path) -> None
     assert g["action"] == "miner" and g["file"].endswith(".hex") and Path(g["file"]).is_file()
     assert "submit" in result.stderr and "miner" in result.stderr
     assert not any(c in ("testmempoolaccept", "sendrawtransaction") for c in chain.calls)
-    assert parse_tx(bytes.fromhex(Path(g["file"]).read_text().strip())).weight > 400_000
+    raw = bytes.fromhex(Path(g["file"]).read_text().strip())
+    assert parse_tx(raw).weight > 400_000
+    # Submitted to a miner and mined: broadcast then reports it confirmed.
+    chain.txs[parse_tx(raw).txid] = raw
+    chain.mempool.append(parse_tx(raw).txid)
+    chain.mine()
+    with fake_node(chain) as url:
+        again = enoch("inscribe", "broadcast", str(plan_dir), "--node", f"mempool:{url}", "--json")
+    assert again.exit_code == 0 and again.json()["groups"][0]["action"] == "confirmed"
+    assert not any(c == "POST /api/tx" for c in chain.calls)
 
 
 def test_bad_group_and_node_are_usage_errors(enoch: Enoch, tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ def bumpable(enoch: Any, tmp_path: Path) -> tuple[Path, Any]:
               "--network", "signet", "--fee-rate", "1.5", "--ceiling", "6", "--bump-headroom", "4",
               "--change", SIGNET_P2WPKH, "--json")  # fmt: skip
     assert r.exit_code == 0, r.stderr
+    assert (r.json()["bump_headroom"], r.json()["change"]) == ("4", SIGNET_P2WPKH)
     plan, _ = load_plan(tmp_path / "plan")
     g = plan.groups[0]
     rev = enoch("inscribe", "reveal", str(tmp_path / "plan"), "--funding", f"0={TXID}:3:{g.fund_sats}", "--json")
@@ -118,6 +119,8 @@ def test_bump_needs_a_signed_reveal_and_a_valid_group(enoch: Any, bumpable: tupl
         assert r.exit_code == 2 and "no signed reveal" in r.stderr
     r = enoch("inscribe", "bump", str(plan_dir), "--group", str(len(plan.groups)), "--fee-rate", "3")
     assert r.exit_code == 2
+    for text in ("0_0", "\u0660", " 0", "-1"):  # one integer parser: ASCII digits only
+        assert enoch("inscribe", "bump", str(plan_dir), "--group", text, "--fee-rate", "3").exit_code == 2
     r = enoch("inscribe", "bump", str(plan_dir), "--group", "0", "--fee-rate", "3", "--outpoint", f"{'cd' * 32}:0")
     assert r.exit_code == 2 and "no signed reveal from" in r.stderr
 

@@ -152,3 +152,20 @@ def test_index_of_another_batch_is_refused(tmp_path: Path) -> None:
     g = plan.groups[0]
     with pytest.raises(MalformedInputError, match="another batch"):
         reveal_all(tmp_path / "plan", plan, secret, parse_fundings([f"0={TXID}:0:{g.fund_sats}"], plan), batch)
+
+
+def test_failure_half_way_keeps_the_ids_already_signed(tmp_path: Path) -> None:
+    plan, secret, batch = _planned(tmp_path)
+    last = plan.groups[-1]
+    shard = next(i.shard for i in last.items if i.shard is not None)
+    path = tmp_path / "batch" / "shards" / f"{shard:06d}.gz"
+    path.write_bytes(bytes([path.read_bytes()[0] ^ 1]) + path.read_bytes()[1:])  # the batch changed since plan
+    fund = [f"{g.group}={TXID}:{g.group}:{g.fund_sats}" for g in plan.groups]
+    from toolkit.core.errors import VerificationError
+
+    with pytest.raises(VerificationError):
+        reveal_all(tmp_path / "plan", plan, secret, parse_fundings(fund, plan), batch)
+    index = InscriptionIndex.from_bytes((tmp_path / "plan" / INDEX_NAME).read_bytes())
+    signed = [i for i in index.leaves if i is not None]
+    assert index.manifest_id is not None and signed and index.leaves[shard] is None
+    assert len(list((tmp_path / "plan" / "reveals").iterdir())) == len(plan.groups) - 1

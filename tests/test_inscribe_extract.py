@@ -214,3 +214,15 @@ def test_two_different_manifests_for_one_root_need_expect(tmp_path: Path) -> Non
         rebuild(scan_, m.root)
     got = rebuild(scan_, m.root, hashlib.sha256(batch.manifest_bytes).digest())
     assert got.manifest_bytes == batch.manifest_bytes
+
+
+@pytest.mark.parametrize("compressor", ["zopfli", "brotli"])
+def test_round_trip_with_other_compressors(enoch: Enoch, tmp_path: Path, compressor: str) -> None:
+    files = {"a.json": b'{"k": 1}\n' * 5000, "b.bin": noise(20_000)}
+    batch = make_batch(tmp_path, files, shard_size=8192, compressor=compressor)
+    txs = plan_and_reveal(enoch, batch, tmp_path / "plan")
+    res = enoch("inscribe", "extract", str(write_txs(tmp_path / "t.hex", txs)), "-o", str(tmp_path / "x"))
+    assert res.exit_code == 0, res.stderr
+    assert tree_bytes(tmp_path / "x") == tree_bytes(batch)
+    assert enoch("unpack", str(tmp_path / "x"), "-o", str(tmp_path / "files")).exit_code == 0
+    assert tree_bytes(tmp_path / "files") == files

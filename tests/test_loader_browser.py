@@ -161,3 +161,22 @@ def test_js_sha256_fallback(driver: Any, sample: VerifiedBatch) -> None:
         for data in (b"", b"abc", bytes(range(256)) * 3, b"a" * 55, b"a" * 56, b"a" * 64):
             got = driver.execute_script("return window.enochSha256jsHex(new Uint8Array(arguments[0]))", list(data))
             assert got == hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.parametrize("compressor", ["zopfli", "brotli"])
+def test_every_compressor_verifies(driver: Any, tmp_path: Path, compressor: str) -> None:
+    """Batches packed with zopfli (served as gzip) and brotli (served as br,
+    format-2 manifest) verify in the browser; a tampered brotli shard fails."""
+    files = {"a.json": b'{"k": "%d"}\n' % 7 * 4000, "b/p.png": png(), "c.txt": b"x" * 9000}
+    batch = verify_batch(make_batch(tmp_path, files, shard_size=4096, compressor=compressor))
+    site = batch_site(batch)
+    encoding = "br" if compressor == "brotli" else "gzip"
+    assert {s.content_encoding for s in site.contents.values()} == {None, encoding}
+    with serving(site) as server:
+        assert browser.load_verdict(driver, server.url) == dict.fromkeys(files, "verified")
+    ident = shard_ids(site, batch, "a.json")[0]
+    body = bytearray(site.contents[ident].body)
+    body[len(body) // 2] ^= 0x40
+    site.contents[ident] = Served("application/json", encoding, bytes(body))
+    with serving(site) as server:
+        assert browser.load_verdict(driver, server.url) == {"a.json": "failed", "b/p.png": "verified", "c.txt": "verified"}

@@ -5,46 +5,29 @@ fund` output, reveal --funding-tx, broadcast, bump a reveal and mine the
 replacement, status (confirmations, the version that confirmed, funding
 amounts read from the chain, inscription ids equal to index.json), recover a
 held-back group, and a broadcast of a reveal whose commit output was swept is
-refused by the node.  (A tampered reveal refused by the kernel:
-tests/test_regtest_inscribe.py.)"""
+refused by the node; a stored reveal with a flipped signature bit is refused
+by the kernel's script check through `broadcast` (testmempoolaccept)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from inscriptions.transactions.rawtx import parse_tx
 from tests.fixtures import fixture_path
-from tests.regtest.codec import address_to_script, internal_bytes
 from tests.regtest.fixtures import regtest_node  # noqa: F401 - the fixture
 from tests.regtest.harness import Regtest
-from tests.regtest.keys import TaprootKey, build_spend
+from tests.regtest.keys import TaprootKey
+from tests.regtest_funding import core_outputs, pay_in_one_transaction
 
 Enoch = Callable[..., Any]
 DESTINATION = TaprootKey(b"inscriptions")
 SWEEP = TaprootKey(b"sweep")
 CHANGE = TaprootKey(b"change")
-
-
-def pay_in_one_transaction(node: Regtest, core_outputs: str) -> bytes:
-    """What `bitcoin-cli send outputs=...` does with `enoch inscribe fund`'s
-    core format: one transaction paying every address its amount (BTC)."""
-    wanted = [(address_to_script(a), int(v * 100_000_000)) for o in json.loads(core_outputs, parse_float=Decimal) for a, v in o.items()]
-    total = sum(s for _, s in wanted)
-    wallet = node.node.wallet
-    coins: list[tuple[bytes, int, int]] = []
-    for (txid, n), coin in node.node.wallet_coins():
-        coins.append((txid, n, coin.value))
-        if sum(c[2] for c in coins) >= total + 100_000:
-            break
-    change = sum(c[2] for c in coins) - total - 50_000  # 50,000 sats fee: plenty at any regtest rate
-    raw = build_spend(wallet, coins, [*wanted, (wallet.script_pubkey, change)])
-    node.rpc("sendrawtransaction", raw.hex())
-    return raw
 
 
 def test_pack_to_confirmed_inscriptions_on_the_kernel(
@@ -69,7 +52,7 @@ def test_pack_to_confirmed_inscriptions_on_the_kernel(
     # Fund: one payment from the printed outputs; mined.
     fund = enoch("inscribe", "fund", str(plan), "--format", "core")
     assert fund.exit_code == 0, fund.stderr
-    funding = pay_in_one_transaction(node, fund.stdout)
+    funding = pay_in_one_transaction(node, core_outputs(fund.stdout))
     node.mine(1)
     (tmp_path / "funding.hex").write_text(funding.hex() + "\n")
     revealed = enoch("inscribe", "reveal", str(plan), "--funding-tx", str(tmp_path / "funding.hex"), "--json")
@@ -125,6 +108,20 @@ def test_pack_to_confirmed_inscriptions_on_the_kernel(
     again = enoch("inscribe", "broadcast", str(plan), "--node", src, *group_args, "--json")
     assert [g["action"] for g in again.json()["groups"]] == ["confirmed"] * len(sent_groups)
 
+    # The held-back reveal with one signature bit flipped (same txid: the witness is not
+    # part of it; the script still matches the plan, so enoch's own check passes): the
+    # kernel's script check refuses it through testmempoolaccept, and nothing is sent.
+    stored = Path(reveals[held]["file"])
+    good = stored.read_text()
+    raw = bytearray.fromhex(good.strip())
+    signature = parse_tx(bytes(raw)).witnesses[0][0]
+    assert len(signature) == 64
+    raw[raw.index(signature)] ^= 0x01
+    stored.write_text(raw.hex() + "\n")
+    tampered = enoch("inscribe", "broadcast", str(plan), "--node", src, "--group", str(held), "--json")
+    assert tampered.exit_code == 69 and "script-verify-flag-failed" in tampered.json()["error"]["message"]
+    stored.write_text(good)
+
     # Recover the held-back group: its sweep confirms; its reveal can no longer be broadcast.
     f = reveals[held]["funding"]
     recovered = enoch(
@@ -141,5 +138,4 @@ def test_pack_to_confirmed_inscriptions_on_the_kernel(
     final = enoch("inscribe", "status", str(plan), "--node", src, "--json").json()
     assert [g["confirmed_txid"] is not None for g in final["groups"]] == [g != held for g in range(len(groups))]
     assert final["groups"][held]["reveals"][0]["attempts"][-1]["result"] == "rejected"
-    assert internal_bytes(reveals[0]["txid"])  # display-order txids throughout
 

@@ -178,14 +178,14 @@ def broadcast(
             outcomes.append(Outcome(g, "unsigned"))
             continue
         latest = versions[-1]
-        if latest.weight > STANDARD_WEIGHT:
-            # Over 400,000 WU: no node relays it; sending would only leak it.
-            outcomes.append(Outcome(g, "miner", latest.txid, f"{latest.weight} WU", latest.path))
-            continue
-        known = {v.txid: node.tx_status(v.txid) for v in versions}
+        known = {v.txid: node.tx_status(v.txid) for v in versions}  # asking never sends anything
         confirmed = [t for t, s in known.items() if s is not None and s.confirmations > 0]
         if confirmed:
             outcomes.append(Outcome(g, "confirmed", confirmed[0]))
+            continue
+        if latest.weight > STANDARD_WEIGHT:
+            # Over 400,000 WU: no node relays it; sending would only leak it.
+            outcomes.append(Outcome(g, "miner", latest.txid, f"{latest.weight} WU", latest.path))
             continue
         if known[latest.txid] is not None:
             outcomes.append(Outcome(g, "in-mempool", latest.txid, "", latest.path))

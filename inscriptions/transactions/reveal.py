@@ -18,6 +18,7 @@ then forgotten: memory holds one reveal at a time.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
@@ -46,7 +47,8 @@ from inscriptions.transactions.revealstore import (
 )
 from inscriptions.transactions.taproot import commit, derive_group_secret, tapleaf_hash
 from inscriptions.transactions.txbuild import Funding, SignedTx, reveal_weight, script_size_of, sign_reveal
-from toolkit.core.errors import InputMissingError, InternalError, MalformedInputError, OutputExistsError, UsageError
+from toolkit.core.errors import EnochError, InputMissingError, InternalError, MalformedInputError, OutputExistsError
+from toolkit.core.errors import UsageError
 from toolkit.core.errors import VerificationError
 from toolkit.core.fsio import display_path
 from toolkit.core.hexutil import parse_hex
@@ -217,24 +219,36 @@ def iter_reveals(
     for group, funding in fundings:
         check_earlier(plan_dir, plan, secret, batch, group, funding)
     done: list[StoredReveal] = []
-    for group, funding in fundings:
-        record = funding_path(plan_dir, group.group, funding), funding_record(group.group, funding)
-        found = versions(plan_dir, group.group, funding)
-        if found:
-            store_once(*record)  # earlier versions kept no record: add it
-            stored = load_stored(plan_dir, plan, group.group, funding, found[-1])
-        else:
-            r = sign_group(plan, secret, batch, group, funding)
-            # The funding record is written before the reveal: no reveal file
-            # exists without one (and a refused signature leaves neither).
-            store_once(*record)
-            path = reveal_path(plan_dir, group.group, funding)
-            store_once(path, r.tx.hex_bytes + b"\n")
-            stored = describe(plan, group, funding, 1, path, r.tx)
-            del r  # one reveal in memory at a time
-        done.append(stored)
-        yield stored
+    try:
+        for group, funding in fundings:
+            done.append(_sign_or_load(plan_dir, plan, secret, batch, group, funding))
+            yield done[-1]
+    except BaseException:
+        # A failure half-way (or a consumer that stops early): the index still
+        # gets the ids of every reveal already on disk, then the error goes on.
+        with contextlib.suppress(EnochError, OSError):
+            if done:
+                update_index(plan_dir, plan, done)
+        raise
     update_index(plan_dir, plan, done)
+
+
+def _sign_or_load(
+    plan_dir: Path, plan: Plan, secret: bytes, batch: VerifiedBatch, group: PlannedGroup, funding: Funding
+) -> StoredReveal:
+    """The latest stored version for ``funding``, or a new version 1 signed and stored."""
+    record = funding_path(plan_dir, group.group, funding), funding_record(group.group, funding)
+    found = versions(plan_dir, group.group, funding)
+    if found:
+        store_once(*record)  # earlier versions kept no record: add it
+        return load_stored(plan_dir, plan, group.group, funding, found[-1])
+    r = sign_group(plan, secret, batch, group, funding)
+    # The funding record is written before the reveal: no reveal file exists
+    # without one (and a refused signature leaves neither).
+    store_once(*record)
+    path = reveal_path(plan_dir, group.group, funding)
+    store_once(path, r.tx.hex_bytes + b"\n")
+    return describe(plan, group, funding, 1, path, r.tx)  # r is dropped: one reveal in memory at a time
 
 
 def reveal_all(

@@ -268,7 +268,7 @@ def checked_index(plan_dir: Path, plan: Plan) -> InscriptionIndex:
 
 
 def _index_limit(tree_size: int) -> int:
-    return 512 + 72 * (tree_size + 1)  # an id is 64 + 1 + up to 10 characters, quoted, with a comma
+    return 512 + 80 * (tree_size + 1)  # an id is 64 + 1 + up to 10 characters, quoted, with a comma: <= 78
 
 
 def iter_latest(plan_dir: Path, plan: Plan) -> Iterator[StoredReveal]:

@@ -13,7 +13,7 @@ from toolkit.cli.render import Result, SimpleResult, info
 from toolkit.core.errors import UsageError, VerificationError
 from toolkit.core.fsio import atomic_write, read_input
 from toolkit.core.hexutil import parse_hex
-from toolkit.draws.chainlink import ProvenBlock
+from toolkit.chain.byheight import BlockAtHeight
 from toolkit.draws.entrants import Entrants, parse_entrants
 from toolkit.draws.receipt import DrawReceipt, Winner
 from toolkit.draws.request import MAX_CONFIRMATIONS, NETWORKS, DrawRequest
@@ -137,12 +137,13 @@ def run(
     return SimpleResult(data=data, text="\n".join(lines))
 
 
-def _block_json(receipt: DrawReceipt, block: ProvenBlock | None) -> dict[str, Any]:
+def _block_json(receipt: DrawReceipt, block: BlockAtHeight | None) -> dict[str, Any]:
     out: dict[str, Any] = {"height": receipt.block_height, "hash": receipt.block_hash_display}
     if block is not None:  # what the header chain proved (SPEC H's JSON keys)
+        from toolkit.cli.chain_report import chainwork_hex
+
         out["confirmations"] = block.confirmations
-        if block.chainwork is not None:
-            out["chainwork"] = f"{block.chainwork:064x}"  # as bitcoin-cli getblockheader prints it
+        out["chainwork"] = chainwork_hex(block.block.chainwork)
     return out
 
 
@@ -152,7 +153,7 @@ class DrawVerifyResult:
 
     receipt: DrawReceipt
     checked: tuple[str, ...] = ()
-    block: ProvenBlock | None = None
+    block: BlockAtHeight | None = None
     reason: str | None = None
     exit_code: int = field(init=False, default=0)
 

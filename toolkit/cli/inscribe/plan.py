@@ -68,7 +68,7 @@ def plan(
             change=change_to, bump_headroom=headroom,
         )  # fmt: skip
     groups = [{k: g.to_json()[k] for k in _PLAN_GROUP_KEYS} for g in made.groups]
-    data = {
+    data: dict[str, Any] = {
         "batch_id": batch.batch_id,
         "root": batch.manifest.root.hex(),
         "fee_rate": fmt_rate(rate),
@@ -76,6 +76,8 @@ def plan(
         "plan_dir": str(plan_dir),
         "groups": groups,
     }
+    if change_to is not None:
+        data |= {"change": change_to.address, "bump_headroom": None if headroom is None else fmt_rate(headroom)}
     lines = [
         f"plan written to {plan_dir}; back up the whole directory ({SECRET_NAME} is the key) before funding anything",
         f"batch id {batch.batch_id}, root {batch.manifest.root.hex()}",
