@@ -17,6 +17,8 @@ from inscriptions.loader.page import MAX_PAGE_BYTES, page_config, render_page
 from inscriptions.transactions.index import InscriptionIndex
 from tests import browser
 from tests.batchkit import make_batch
+from tests.revealkit import plan_and_reveal
+from toolkit.core.canonical_json import canonical_dumps
 from toolkit.core.errors import UsageError
 
 Enoch = Callable[..., Any]
@@ -67,13 +69,17 @@ def test_page_size_limit() -> None:
 
 def test_loader_from_plan_index(enoch: Enoch, tmp_path: Path) -> None:
     plan = tmp_path / "plan"
-    plan.mkdir()
-    (plan / "index.json").write_bytes(index().to_bytes())
+    plan_and_reveal(enoch, make_batch(tmp_path, {"a.txt": b"alpha\n" * 3000, "b.bin": bytes(range(256)) * 40}), plan)
+    doc = json.loads((plan / "index.json").read_text())
+    doc["leaves"][-1] = None  # a shard not revealed yet
+    (plan / "index.json").write_bytes(canonical_dumps(doc) + b"\n")
     res = enoch("inscribe", "loader", str(plan), "-o", str(tmp_path / "l.html"), "--json")
     assert res.exit_code == 0, res.stderr
     assert res.json()["missing_leaves"] == 1
-    assert (tmp_path / "l.html").read_bytes() == render_page(b"\x01" * 32, f"{TX1}i0", [f"{TX1}i1", f"{TX2}i0", None])
-    (plan / "index.json").write_bytes(index(manifest_id=None).to_bytes())
+    expected = render_page(bytes.fromhex(doc["manifest_sha256"]), doc["manifest_id"], doc["leaves"])
+    assert (tmp_path / "l.html").read_bytes() == expected
+    doc["manifest_id"] = None
+    (plan / "index.json").write_bytes(canonical_dumps(doc) + b"\n")
     res = enoch("inscribe", "loader", str(plan), "-o", str(tmp_path / "m.html"))
     assert res.exit_code == 2 and "--preview" in res.stderr and not (tmp_path / "m.html").exists()
 

@@ -23,14 +23,14 @@ from importlib.resources import files
 from pathlib import Path
 
 from inscriptions.transactions.index import INDEX_NAME, InscriptionIndex, parse_inscription_id
-from inscriptions.transactions.plandir import read_plan_file
+from inscriptions.transactions.planfile import load_plan
+from inscriptions.transactions.revealstore import checked_index
 from toolkit.core.errors import InputMissingError, InternalError, UsageError
 
 #: SPEC T: the page is at most 30 KB, so inscribing it is a small standard reveal.
 MAX_PAGE_BYTES = 30_000
 _PLACEHOLDER = "/*ENOCH_BATCH*/"
 #: index.json is read bounded: 100,000 ids (about 80 bytes each) are far more than a 30 KB page can embed.
-_INDEX_LIMIT = 1024 + 80 * 100_000
 
 
 def _template() -> str:
@@ -72,7 +72,8 @@ def load_index(plan_dir: Path) -> InscriptionIndex:
             f"{path} does not exist: `enoch inscribe reveal` writes it; before any reveal, preview the batch itself"
             " (`enoch serve BATCH_DIR`, `enoch inscribe loader --preview BATCH_DIR`)"
         )
-    return InscriptionIndex.from_bytes(read_plan_file(path, what="index", limit=_INDEX_LIMIT))
+    plan, _ = load_plan(plan_dir)
+    return checked_index(plan_dir, plan)
 
 
 def page_for_index(index: InscriptionIndex) -> bytes:

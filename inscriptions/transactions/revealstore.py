@@ -231,19 +231,39 @@ def update_index(plan_dir: Path, plan: Plan, reveals: Iterable[StoredReveal]) ->
     """Merge the ids of ``reveals`` into ``PLAN/index.json`` (atomically);
     ids of other groups already there are kept."""
     path = plan_dir / INDEX_NAME
-    empty = InscriptionIndex.empty(plan.network, plan.root, plan.tree_size, plan.manifest_sha256)
-    index = empty
+    index = InscriptionIndex.empty(plan.network, plan.root, plan.tree_size, plan.manifest_sha256)
     if os.path.lexists(path):
-        index = InscriptionIndex.from_bytes(read_plan_file(path, what="index", limit=_index_limit(plan.tree_size)))
-        if (index.network, index.root, index.tree_size, index.manifest_sha256) != (
-            empty.network, empty.root, empty.tree_size, empty.manifest_sha256,
-        ):  # fmt: skip
-            raise MalformedInputError(f"{display_path(path)} belongs to another batch or network than plan.json")
+        index = _read_index(path, plan)
     for r in reveals:
         manifest = next((i.id for i in r.inscriptions if i.leaf is None), None)
         index = index.with_ids(manifest, {i.leaf: i.id for i in r.inscriptions if i.leaf is not None})
     with output_errors(path):
         atomic_write(path, index.to_bytes(), overwrite=True)
+    return index
+
+
+def _read_index(path: Path, plan: Plan) -> InscriptionIndex:
+    index = InscriptionIndex.from_bytes(read_plan_file(path, what="index", limit=_index_limit(plan.tree_size)))
+    if (index.network, index.root, index.tree_size, index.manifest_sha256) != (
+        plan.network, plan.root, plan.tree_size, plan.manifest_sha256,
+    ):  # fmt: skip
+        raise MalformedInputError(f"{display_path(path)} belongs to another batch or network than plan.json")
+    return index
+
+
+def checked_index(plan_dir: Path, plan: Plan) -> InscriptionIndex:
+    """``PLAN/index.json``, checked against the plan directory: same batch and
+    network as plan.json, and every id one that a signed reveal in
+    ``reveals/`` inscribes at that leaf (what a loader page is wired to must
+    not rest on an editable cache alone)."""
+    path = plan_dir / INDEX_NAME
+    index = _read_index(path, plan)
+    signed = {(i.leaf, i.id) for r in signed_reveals(plan_dir, plan) for i in r.inscriptions}
+    named = [(None, index.manifest_id), *enumerate(index.leaves)]
+    for leaf, ident in named:
+        if ident is not None and (leaf, ident) not in signed:
+            where = "the manifest" if leaf is None else f"leaf {leaf}"
+            raise MalformedInputError(f"{display_path(path)}: {ident} for {where} is not inscribed there by any signed reveal of this plan")
     return index
 
 
