@@ -91,8 +91,12 @@ def test_the_regtest_walkthrough_runs_as_written(tmp_path: Path) -> None:
         assert (from_chain / "manifest.json").read_bytes() == (batch / "manifest.json").read_bytes()
         assert _run(["enoch", "verify", str(from_chain)], repo, env).returncode == 0
     finally:
-        node.send_signal(signal.SIGINT)
-        out, err = node.communicate(timeout=15)
+        node.send_signal(signal.SIGINT)  # what Ctrl-C does
+        try:
+            out, err = node.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            node.kill()
+            raise
     assert node.returncode == 0, err
     assert out.rstrip().endswith("stopped") and not (datadir / "node.env").exists() and not (datadir / ".cookie").exists()
 
