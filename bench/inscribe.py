@@ -40,9 +40,9 @@ from inscriptions.batch.inputs import collect_inputs  # noqa: E402
 from inscriptions.batch.pack import pack_files  # noqa: E402
 from inscriptions.batch.verify import verify_batch  # noqa: E402
 from inscriptions.transactions.network import parse_address  # noqa: E402
-from inscriptions.transactions.plan import Plan, make_plan  # noqa: E402
-from inscriptions.transactions.planfile import load_plan  # noqa: E402
-from inscriptions.transactions.reveal import iter_reveals, open_batch, parse_fundings  # noqa: E402
+from inscriptions.plans.plan import Plan, make_plan  # noqa: E402
+from inscriptions.plans.planfile import load_plan  # noqa: E402
+from inscriptions.plans.reveal import iter_reveals, open_batch, parse_fundings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARDS = 100

@@ -180,7 +180,7 @@ def _batch_dir() -> Path:
 def _plan_dir() -> Path:
     from inscriptions.batch.verify import verify_batch
     from inscriptions.transactions.network import parse_address
-    from inscriptions.transactions.plan import make_plan
+    from inscriptions.plans.plan import make_plan
     from tests.batchkit import SIGNET_P2WPKH
 
     out = _batch_dir().parent / "plan"
@@ -235,7 +235,7 @@ _dirty: set[str] = set()
 
 
 def _load_plan(data: bytes, name: str = "plan.json") -> object:
-    from inscriptions.transactions.planfile import load_plan
+    from inscriptions.plans.planfile import load_plan
 
     d = _fuzz_plan_dir()
     for other in _dirty - {name}:  # put back the file an earlier input replaced
@@ -370,7 +370,7 @@ def _header_stream(data: bytes) -> object:
 
 
 def _index_seeds() -> list[bytes]:
-    from inscriptions.transactions.index import InscriptionIndex
+    from inscriptions.plans.index import InscriptionIndex
 
     empty = InscriptionIndex.empty("signet", b"\x11" * 32, 3, b"\x22" * 32)
     return [empty.to_bytes(), empty.with_ids("ab" * 32 + "i0", {0: "cd" * 32 + "i1", 2: "cd" * 32 + "i2"}).to_bytes()]
@@ -389,34 +389,34 @@ def _plan_scratch() -> Path:
 
 
 def _state(data: bytes) -> object:
-    from inscriptions.transactions.state import STATE_NAME, load_state
+    from inscriptions.plans.state import STATE_NAME, load_state
 
     return load_state(_in_scratch(STATE_NAME, data))
 
 
 def _state_seeds() -> list[bytes]:
-    from inscriptions.transactions.state import Attempt, state_bytes
+    from inscriptions.plans.state import Attempt, state_bytes
 
     a = Attempt(0, "ab" * 32, "bitcoind:http://127.0.0.1:1", "sendrawtransaction", "accepted", "ok", "2026-01-02T03:04:05Z")
     return [state_bytes([a, a.answered("rejected", "txn-mempool-conflict")])]
 
 
 def _funding_record(data: bytes) -> object:
-    from inscriptions.transactions.revealstore import read_funding_record
+    from inscriptions.plans.revealstore import read_funding_record
 
     return read_funding_record(_in_scratch("g0.json", data) / "g0.json")
 
 
 def _funding_record_seeds() -> list[bytes]:
-    from inscriptions.transactions.revealstore import funding_record
+    from inscriptions.plans.revealstore import funding_record
     from inscriptions.transactions.txbuild import Funding
 
     return [funding_record(0, Funding("ab" * 32, 1, 50_000))]
 
 
 def _funding_tx(data: bytes) -> object:
-    from inscriptions.transactions.funding import match_funding_tx, parse_funding_tx_text
-    from inscriptions.transactions.planfile import load_plan
+    from inscriptions.plans.funding import match_funding_tx, parse_funding_tx_text
+    from inscriptions.plans.planfile import load_plan
 
     plan, _secret = load_plan(_plan_dir())
     return match_funding_tx(parse_funding_tx_text(data), plan)
@@ -424,7 +424,7 @@ def _funding_tx(data: bytes) -> object:
 
 def _funding_tx_seeds() -> list[bytes]:
     """A transaction paying group 0 of the fuzz plan exactly (built like tests/test_rawtx.py's)."""
-    from inscriptions.transactions.planfile import load_plan
+    from inscriptions.plans.planfile import load_plan
     from inscriptions.transactions.taproot import commit, tapleaf_hash, xonly_public_key
     from inscriptions.transactions.txbuild import Funding, sign_reveal
 
@@ -473,8 +473,8 @@ def _targets() -> list[Target]:
     from inscriptions.batch.proof_file import InclusionProof
     from inscriptions.batch.relpath import check_relative_path
     from inscriptions.transactions.decode import decode_tx, describe
-    from inscriptions.transactions.funding import parse_funding
-    from inscriptions.transactions.index import InscriptionIndex
+    from inscriptions.plans.funding import parse_funding
+    from inscriptions.plans.index import InscriptionIndex
     from toolkit.draws.entrants import parse_entrants
     from toolkit.draws.receipt import DrawReceipt
     from toolkit.draws.request import DrawRequest

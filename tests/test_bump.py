@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from inscriptions.transactions.fees import fee_for
-from inscriptions.transactions.index import INDEX_NAME, InscriptionIndex
-from inscriptions.transactions.planfile import load_plan
+from inscriptions.plans.index import INDEX_NAME, InscriptionIndex
+from inscriptions.plans.planfile import load_plan
 from tests import independent
 from tests.batchkit import SIGNET_P2TR, SIGNET_P2WPKH, make_batch, noise
 
@@ -158,7 +158,7 @@ def test_plan_without_headroom_is_byte_compatible(enoch: Any, tmp_path: Path) ->
 def test_old_layout_without_funding_records(enoch: Any, bumpable: tuple[Path, Any]) -> None:
     """Plan directories revealed before funding records existed keep working:
     the amount comes from the version-1 reveal; bump and the listing agree."""
-    from inscriptions.transactions.revealstore import recorded_fundings, signed_reveals
+    from inscriptions.plans.revealstore import recorded_fundings, signed_reveals
 
     plan_dir, v1 = bumpable
     plan, _ = load_plan(plan_dir)

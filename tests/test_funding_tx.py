@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from inscriptions.transactions.fundfmt import btc
-from inscriptions.transactions.plan import Plan
-from inscriptions.transactions.planfile import load_plan
+from inscriptions.plans.fundfmt import btc
+from inscriptions.plans.plan import Plan
+from inscriptions.plans.planfile import load_plan
 from tests import independent
 from tests.batchkit import SIGNET_P2WPKH, make_batch, noise
 

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from inscriptions.transactions.index import INDEX_NAME, InscriptionIndex, inscription_id
+from inscriptions.plans.index import INDEX_NAME, InscriptionIndex, inscription_id
 from inscriptions.transactions.network import parse_address
-from inscriptions.transactions.plan import make_plan
-from inscriptions.transactions.planfile import load_plan
-from inscriptions.transactions.reveal import open_batch, parse_fundings, reveal_all
+from inscriptions.plans.plan import make_plan
+from inscriptions.plans.planfile import load_plan
+from inscriptions.plans.reveal import open_batch, parse_fundings, reveal_all
 from tests import independent
 from tests.batchkit import SIGNET_P2WPKH, make_batch, noise
 from toolkit.core.canonical_json import canonical_dumps

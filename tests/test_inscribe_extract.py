@@ -16,7 +16,7 @@ import pytest
 
 from inscriptions.batch.gzip_member import gzip_member
 from inscriptions.transactions.envelope import Inscription, build_envelope
-from inscriptions.transactions.extract import Found, Scan, rebuild, write_batch
+from inscriptions.readback.extract import Found, Scan, rebuild, write_batch
 from inscriptions.transactions.metadata import InscriptionMetadata
 from inscriptions.transactions.rawtx import compact_size, parse_tx
 from tests.batchkit import make_batch, noise, small_batch

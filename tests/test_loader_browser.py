@@ -21,9 +21,9 @@ import pytest
 
 from inscriptions.batch.gzip_member import gzip_member
 from inscriptions.batch.verify import VerifiedBatch, verify_batch
-from inscriptions.loader.content import Served, Site, batch_site, plan_site
-from inscriptions.transactions.extract import rebuild, scan
-from inscriptions.transactions.index import INDEX_NAME, InscriptionIndex
+from inscriptions.readback.content import Served, Site, batch_site, plan_site
+from inscriptions.readback.extract import rebuild, scan
+from inscriptions.plans.index import INDEX_NAME, InscriptionIndex
 from tests import browser
 from tests.batchkit import make_batch
 from tests.batchutil import tree_bytes

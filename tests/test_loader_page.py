@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from inscriptions.loader.page import MAX_PAGE_BYTES, page_config, render_page
-from inscriptions.transactions.index import InscriptionIndex
+from inscriptions.readback.page import MAX_PAGE_BYTES, page_config, render_page
+from inscriptions.plans.index import InscriptionIndex
 from tests import browser
 from tests.batchkit import make_batch
 from tests.revealkit import plan_and_reveal

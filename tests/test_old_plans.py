@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from inscriptions.transactions.plan import PLAN_NAME
-from inscriptions.transactions.planfile import load_plan
-from inscriptions.transactions.revealstore import recorded_fundings, signed_reveals
+from inscriptions.plans.plan import PLAN_NAME
+from inscriptions.plans.planfile import load_plan
+from inscriptions.plans.revealstore import recorded_fundings, signed_reveals
 from tests import independent
 from tests.fixtures import fixture_path
 from toolkit.core.canonical_json import canonical_dumps

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from inscriptions.transactions.planfile import load_plan
+from inscriptions.plans.planfile import load_plan
 from tests.batchkit import SIGNET_P2WPKH, small_batch
 from toolkit.core.canonical_json import canonical_dumps
 from toolkit.core.errors import EnochError
@@ -209,7 +209,7 @@ def test_read_only_plan_directory_still_locks(tmp_path: Path, monkeypatch: pytes
     directory itself locked when there is none."""
     import errno
 
-    import inscriptions.transactions.plandir as plandir
+    import inscriptions.plans.plandir as plandir
 
     (tmp_path / "plan").mkdir()
     if lock_exists:

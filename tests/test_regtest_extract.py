@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from inscriptions.transactions.index import INDEX_NAME, InscriptionIndex
+from inscriptions.plans.index import INDEX_NAME, InscriptionIndex
 from tests.batchkit import noise
 from tests.batchutil import tree_bytes, write_files
 from tests.regtest.fixtures import regtest_node  # noqa: F401 - the fixture

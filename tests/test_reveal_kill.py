@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from inscriptions.transactions.index import INDEX_NAME, InscriptionIndex
-from inscriptions.transactions.planfile import load_plan
+from inscriptions.plans.index import INDEX_NAME, InscriptionIndex
+from inscriptions.plans.planfile import load_plan
 from tests.batchkit import SIGNET_P2WPKH, make_batch, noise
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from inscriptions.loader.content import plan_site
+from inscriptions.readback.content import plan_site
 from tests.batchkit import make_batch, noise
 from tests.revealkit import plan_and_reveal
 from toolkit.core.canonical_json import canonical_dumps

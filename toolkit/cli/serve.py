@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from inscriptions.batch.verify import MANIFEST_NAME, verify_batch
-from inscriptions.loader.content import Site, batch_site, plan_site
+from inscriptions.readback.content import Site, batch_site, plan_site
 from toolkit.cli.options import DecimalInt, json_option
 from toolkit.cli.render import SimpleResult, info
 from toolkit.core.errors import InputMissingError, UsageError

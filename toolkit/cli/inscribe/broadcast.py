@@ -1,5 +1,5 @@
 """``enoch inscribe broadcast`` and ``status`` (thin click layer; the logic is
-in ``inscriptions.transactions.broadcast`` and ``.status``)."""
+in ``inscriptions.plans.broadcast`` and ``.status``)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from typing import Any
 
 import click
 
-from inscriptions.transactions.broadcast import GroupStatus, Outcome, broadcast
+from inscriptions.plans.broadcast import GroupStatus, Outcome, broadcast
 from inscriptions.transactions.groups import STANDARD_WEIGHT
-from inscriptions.transactions.plandir import plan_lock
-from inscriptions.transactions.planfile import load_plan
-from inscriptions.transactions.status import group_status
+from inscriptions.plans.plandir import plan_lock
+from inscriptions.plans.planfile import load_plan
+from inscriptions.plans.status import group_status
 from toolkit.cli.options import DecimalInt, json_option
 from toolkit.cli.render import SimpleResult, info
 from toolkit.core.errors import TxRejectedError

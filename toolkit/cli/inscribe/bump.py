@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from inscriptions.transactions.bump import bump
+from inscriptions.plans.bump import bump
 from inscriptions.transactions.fees import parse_rate
-from inscriptions.transactions.plandir import plan_lock
-from inscriptions.transactions.planfile import load_plan
-from inscriptions.transactions.reveal import open_batch
+from inscriptions.plans.plandir import plan_lock
+from inscriptions.plans.planfile import load_plan
+from inscriptions.plans.reveal import open_batch
 from toolkit.cli.inscribe.reveal import report_line, streamed
 from toolkit.cli.options import DecimalInt, json_option
 from toolkit.cli.render import StreamedResult, info

@@ -10,7 +10,7 @@ import click
 from inscriptions.batch.batch_id import batch_id
 from inscriptions.batch.verify import read_manifest
 from inscriptions.transactions.rawtx import MAX_TX_HEX_TEXT
-from inscriptions.transactions.index import inscription_id
+from inscriptions.plans.index import inscription_id
 from inscriptions.transactions.decode import check_against_manifest, decode_tx, describe
 from toolkit.cli.options import json_option
 from toolkit.cli.render import SimpleResult

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from inscriptions.batch.batch_id import parse_batch_id
-from inscriptions.transactions.extract import pick_root, rebuild, scan, write_batch
+from inscriptions.readback.extract import pick_root, rebuild, scan, write_batch
 from toolkit.cli.options import expect_option, json_option, overwrite_option
 from toolkit.cli.render import SimpleResult, info
 from toolkit.core.errors import UsageError

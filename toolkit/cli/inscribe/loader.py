@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from inscriptions.batch.verify import verify_batch
-from inscriptions.loader.page import load_index, page_for_index, preview_ids, render_page
+from inscriptions.readback.page import load_index, page_for_index, preview_ids, render_page
 from toolkit.cli.options import json_option, overwrite_option
 from toolkit.cli.render import SimpleResult
 from toolkit.core.errors import UsageError

@@ -11,12 +11,12 @@ import click
 from inscriptions.transactions.fees import fmt_rate, parse_rate
 from inscriptions.transactions.groups import RELAY_BUDGETS
 from inscriptions.transactions.network import NETWORKS, parse_address
-from inscriptions.transactions.plan import MAX_MONEY, SECRET_NAME, existing_plan_message, make_plan
+from inscriptions.plans.plan import MAX_MONEY, SECRET_NAME, existing_plan_message, make_plan
 from toolkit.cli.batch import verified_batch
 from toolkit.cli.fee_options import describe_rate, fee_options, gated_rate, pop_fee_options
 from toolkit.cli.options import DecimalInt, json_option
 from toolkit.cli.render import SimpleResult
-from inscriptions.transactions.plandir import parent_lock
+from inscriptions.plans.plandir import parent_lock
 from toolkit.core.errors import OutputExistsError, UsageError
 
 _PLAN_GROUP_KEYS = (

@@ -5,15 +5,15 @@ Layout (all files written atomically, never replaced)::
     fundings/group-GGGG-TXID-VOUT.json   {"format": "enoch-funding/1", "group", "txid", "vout", "sats"}
     reveals/group-GGGG-TXID-VOUT.hex     version 1: the reveal signed at the plan's rate
     reveals/group-GGGG-TXID-VOUT.vK.hex  version K >= 2: fee bumps (``enoch inscribe bump``)
-    index.json                           inscription ids (:mod:`inscriptions.transactions.index`)
+    index.json                           inscription ids (:mod:`inscriptions.plans.index`)
 
 The funding record is written before the first reveal of an outpoint, so
 ``bump`` (and ``broadcast``/``status``) know the outpoint and its amount
 without re-typing.  Plans revealed by earlier versions have reveal files but
 no funding records: their amount is derived from the version-1 file (its
 outputs plus its fee at the plan's rate).  Every file is read with
-:func:`~inscriptions.transactions.plandir.read_plan_file` (regular files
-only, bounded).  Callers hold :func:`~inscriptions.transactions.plandir.plan_lock`.
+:func:`~inscriptions.plans.plandir.read_plan_file` (regular files
+only, bounded).  Callers hold :func:`~inscriptions.plans.plandir.plan_lock`.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from pathlib import Path
 
 from inscriptions.schema import int_field, load_versioned, parse_lower_hex, str_field
 from inscriptions.transactions.fees import fee_for
-from inscriptions.transactions.index import INDEX_NAME, InscriptionIndex, inscription_id
-from inscriptions.transactions.plan import MAX_MONEY, Plan, PlannedGroup
-from inscriptions.transactions.plandir import read_plan_file
+from inscriptions.plans.index import INDEX_NAME, InscriptionIndex, inscription_id
+from inscriptions.plans.plan import MAX_MONEY, Plan, PlannedGroup
+from inscriptions.plans.plandir import read_plan_file
 from inscriptions.transactions.rawtx import Tx, parse_tx
 from inscriptions.transactions.txbuild import Funding, SignedTx
 from toolkit.core.canonical_json import canonical_dumps

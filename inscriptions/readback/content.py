@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from inscriptions.batch.verify import VerifiedBatch
-from inscriptions.loader.page import load_index, page_for_index, preview_ids, render_page
+from inscriptions.readback.page import load_index, page_for_index, preview_ids, render_page
 from inscriptions.transactions.decode import decode_tx
 from inscriptions.transactions.envelope import Inscription
 from inscriptions.transactions.groups import batch_items, inscription_for
-from inscriptions.transactions.index import inscription_id
-from inscriptions.transactions.revealstore import read_tx_file
+from inscriptions.plans.index import inscription_id
+from inscriptions.plans.revealstore import read_tx_file
 from toolkit.core.errors import InputMissingError
 
 

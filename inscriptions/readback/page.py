@@ -22,9 +22,9 @@ from collections.abc import Sequence
 from importlib.resources import files
 from pathlib import Path
 
-from inscriptions.transactions.index import INDEX_NAME, InscriptionIndex, parse_inscription_id
-from inscriptions.transactions.planfile import load_plan
-from inscriptions.transactions.revealstore import checked_index
+from inscriptions.plans.index import INDEX_NAME, InscriptionIndex, parse_inscription_id
+from inscriptions.plans.planfile import load_plan
+from inscriptions.plans.revealstore import checked_index
 from toolkit.core.errors import InputMissingError, InternalError, UsageError
 
 #: SPEC T: the page is at most 30 KB, so inscribing it is a small standard reveal.
@@ -34,7 +34,7 @@ _PLACEHOLDER = "/*ENOCH_BATCH*/"
 
 
 def _template() -> str:
-    return (files("inscriptions.loader") / "loader.html").read_text(encoding="utf-8")
+    return (files("inscriptions.readback") / "loader.html").read_text(encoding="utf-8")
 
 
 def page_config(manifest_sha256: bytes, manifest_id: str, leaves: Sequence[str | None]) -> dict[str, object]:

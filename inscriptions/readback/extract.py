@@ -27,7 +27,7 @@ from inscriptions.batch.pack import shard_name, write_proofs
 from inscriptions.batch.rfc9162 import leaf_hash
 from inscriptions.batch.verify import MANIFEST_NAME, VerifiedBatch, verify_batch
 from inscriptions.transactions.decode import decode_tx
-from inscriptions.transactions.index import inscription_id
+from inscriptions.plans.index import inscription_id
 from inscriptions.transactions.metadata import InscriptionMetadata
 from toolkit.core.errors import MalformedInputError, UsageError, VerificationError
 from toolkit.core.fsio import atomic_directory, output_errors

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from inscriptions.schema import int_field, load_versioned, located, obj, str_field
-from inscriptions.transactions.plandir import read_plan_file
+from inscriptions.plans.plandir import read_plan_file
 from toolkit.core.canonical_json import canonical_dumps
 from toolkit.core.errors import MalformedInputError
 from toolkit.core.fsio import atomic_write, output_errors

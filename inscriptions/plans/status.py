@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from inscriptions.transactions.broadcast import BroadcastNode, GroupStatus, VersionStatus, outpoint, versions_by_group
-from inscriptions.transactions.plan import Plan
+from inscriptions.plans.broadcast import BroadcastNode, GroupStatus, VersionStatus, outpoint, versions_by_group
+from inscriptions.plans.plan import Plan
 from inscriptions.transactions.rawtx import parse_tx
-from inscriptions.transactions.revealstore import StoredReveal
-from inscriptions.transactions.state import Attempt, load_state
+from inscriptions.plans.revealstore import StoredReveal
+from inscriptions.plans.state import Attempt, load_state
 from toolkit.core.errors import SourceUnavailableError, TxNotFoundError
 
 

@@ -10,7 +10,7 @@ writes version K+1 at a higher fee) is submitted.  A group with reveals of
 two different commit outputs is refused (it would be inscribed twice).  A reveal over 400,000 WU is
 never sent to a node: it is listed for direct submission to a miner.  Each
 send is recorded in ``state.json`` *before* it happens (see
-:mod:`inscriptions.transactions.state`).
+:mod:`inscriptions.plans.state`).
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Protocol
 
 from inscriptions.transactions.groups import STANDARD_WEIGHT
-from inscriptions.transactions.plan import Plan
-from inscriptions.transactions.revealstore import StoredReveal, read_tx_file, signed_reveals
-from inscriptions.transactions.state import Attempt, load_state, save_state
+from inscriptions.plans.plan import Plan
+from inscriptions.plans.revealstore import StoredReveal, read_tx_file, signed_reveals
+from inscriptions.plans.state import Attempt, load_state, save_state
 from inscriptions.transactions.rawtx import parse_tx
 from inscriptions.transactions.taproot import tapleaf_hash
 from toolkit.core.errors import MalformedInputError, SourceUnavailableError, TxRejectedError, UsageError

@@ -16,7 +16,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from inscriptions.transactions.plan import Plan, PlannedGroup
+from inscriptions.plans.plan import Plan, PlannedGroup
 
 FORMATS = ("core", "bip21", "csv", "json")
 

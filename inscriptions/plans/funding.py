@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from inscriptions.transactions.plan import MAX_MONEY, Plan, PlannedGroup
+from inscriptions.plans.plan import MAX_MONEY, Plan, PlannedGroup
 from inscriptions.transactions.rawtx import parse_tx
 from inscriptions.transactions.txbuild import Funding
 from toolkit.core.errors import UsageError

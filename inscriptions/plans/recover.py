@@ -3,7 +3,7 @@
 Key-path sweep (group key tweaked with the leaf hash) of any commit outputs
 to one address at ``ceil(rate * vsize)``; needs only the plan and its secret,
 never the batch.  Written to ``PLAN_DIR/recovers/TXID.hex``.  The caller
-holds :func:`~inscriptions.transactions.plandir.plan_lock`.
+holds :func:`~inscriptions.plans.plandir.plan_lock`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from pathlib import Path
 
 from inscriptions.transactions.fees import fee_for, fmt_rate
 from inscriptions.transactions.network import Destination
-from inscriptions.transactions.plan import MAX_MONEY, Plan, PlannedGroup
-from inscriptions.transactions.revealstore import store_once
+from inscriptions.plans.plan import MAX_MONEY, Plan, PlannedGroup
+from inscriptions.plans.revealstore import store_once
 from inscriptions.transactions.taproot import commit, derive_group_secret
 from inscriptions.transactions.txbuild import Funding, SignedTx, sign_sweep, sweep_weight
 from toolkit.core.errors import InternalError, UsageError

@@ -12,7 +12,7 @@ refused.
 Signing is deterministic (BIP 340 with fixed auxiliary randomness): running
 reveal again gives byte-identical transactions, which is what makes a re-run
 after a crash safe.  Each transaction is written to the plan directory
-(:mod:`inscriptions.transactions.revealstore`) as soon as it is signed, and
+(:mod:`inscriptions.plans.revealstore`) as soon as it is signed, and
 then forgotten: memory holds one reveal at a time.
 """
 
@@ -26,11 +26,11 @@ from pathlib import Path
 
 from inscriptions.batch.verify import MANIFEST_NAME, VerifiedBatch
 from inscriptions.transactions.fees import fee_for, fmt_rate
-from inscriptions.transactions.funding import check_distinct, parse_funding, parse_fundings
+from inscriptions.plans.funding import check_distinct, parse_funding, parse_fundings
 from inscriptions.transactions.groups import RELAY_BUDGETS, STANDARD_WEIGHT, Group, group_inscriptions, reveal_script
-from inscriptions.transactions.plan import Plan, PlannedGroup, body_reader, headroom_sats
-from inscriptions.transactions.plandir import read_plan_file
-from inscriptions.transactions.revealstore import (
+from inscriptions.plans.plan import Plan, PlannedGroup, body_reader, headroom_sats
+from inscriptions.plans.plandir import read_plan_file
+from inscriptions.plans.revealstore import (
     MAX_TX_FILE,
     StoredReveal,
     describe,
@@ -207,7 +207,7 @@ def iter_reveals(
     on disk, then merge their ids into ``index.json``.  Nothing is written
     unless no outpoint conflicts with what is stored.  An outpoint signed
     before yields its latest stored version (a fee bump's, if any).  The
-    caller holds :func:`~inscriptions.transactions.plandir.plan_lock` and
+    caller holds :func:`~inscriptions.plans.plandir.plan_lock` and
     exhausts the iterator."""
     check_distinct(fundings)
     for group, funding in fundings:

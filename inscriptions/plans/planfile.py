@@ -8,7 +8,7 @@ manifest and then every leaf in order.  Then every group is re-derived from
 the secret: its internal key, commit scriptPubKey and address must be what
 ``plan`` wrote, so a plan.json edited by hand or paired with the wrong secret
 is refused (exit 1) before anything is signed.  Files are read with
-:func:`~inscriptions.transactions.plandir.read_plan_file` (regular files
+:func:`~inscriptions.plans.plandir.read_plan_file` (regular files
 only, bounded: a FIFO never hangs).
 
 Plans written before v0.2 have no ``change``/``bump_headroom`` keys (nor
@@ -25,9 +25,9 @@ from typing import Any
 from inscriptions.schema import Obj, hex_field, int_field, load_versioned, located, obj, parse_lower_hex, str_field
 from inscriptions.transactions.fees import MAX_RATE, _RATE_TEXT, fmt_rate
 from inscriptions.transactions.groups import RELAY_BUDGETS, Item
-from inscriptions.transactions.index import MAX_TREE_SIZE
+from inscriptions.plans.index import MAX_TREE_SIZE
 from inscriptions.transactions.network import NETWORKS, Destination, address_from_script, parse_address
-from inscriptions.transactions.plan import (
+from inscriptions.plans.plan import (
     MAX_MONEY,
     PLAN_FORMAT,
     PLAN_NAME,
@@ -36,7 +36,7 @@ from inscriptions.transactions.plan import (
     Plan,
     PlannedGroup,
 )
-from inscriptions.transactions.plandir import read_plan_file
+from inscriptions.plans.plandir import read_plan_file
 from inscriptions.transactions.taproot import commit, derive_group_secret, xonly_public_key
 from toolkit.core.errors import EnochError, InputMissingError, MalformedInputError, VerificationError
 from toolkit.core.fsio import display_path

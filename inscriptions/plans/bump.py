@@ -17,7 +17,7 @@ change output.  Rules, in order:
    it is written as ``reveals/group-GGGG-TXID-VOUT.vK.hex`` (every version is
    kept) and its ids replace the group's ids in ``index.json``.
 
-The caller holds :func:`~inscriptions.transactions.plandir.plan_lock`.
+The caller holds :func:`~inscriptions.plans.plandir.plan_lock`.
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ from pathlib import Path
 
 from inscriptions.batch.verify import VerifiedBatch
 from inscriptions.transactions.fees import fee_for, fmt_rate
-from inscriptions.transactions.plan import Plan, PlannedGroup
-from inscriptions.transactions.plandir import read_plan_file
-from inscriptions.transactions.reveal import Outputs, rebuild_script, relay_limit, sign_outputs
-from inscriptions.transactions.revealstore import (
+from inscriptions.plans.plan import Plan, PlannedGroup
+from inscriptions.plans.plandir import read_plan_file
+from inscriptions.plans.reveal import Outputs, rebuild_script, relay_limit, sign_outputs
+from inscriptions.plans.revealstore import (
     MAX_TX_FILE,
     StoredReveal,
     describe,

@@ -252,7 +252,7 @@ def make_plan(
 ) -> Plan:
     """Write the plan directory ``out`` (atomically) and return the plan.
 
-    The caller holds :func:`inscriptions.transactions.plandir.parent_lock`
+    The caller holds :func:`inscriptions.plans.plandir.parent_lock`
     of ``out`` (two plans racing for one name: the second is told it exists)."""
     if postage < destination.dust_limit:
         raise UsageError(

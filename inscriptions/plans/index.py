@@ -25,7 +25,7 @@ from typing import Any
 
 from inscriptions.schema import hex_field, int_field, load_versioned, str_field
 from inscriptions.transactions.network import NETWORKS
-from inscriptions.transactions.plandir import read_plan_file
+from inscriptions.plans.plandir import read_plan_file
 from toolkit.core.canonical_json import canonical_dumps
 from toolkit.core.errors import InputMissingError, MalformedInputError
 
