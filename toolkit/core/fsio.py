@@ -68,12 +68,56 @@ def atomic_write(path: Path | str, data: bytes, *, overwrite: bool = False, mode
         raise UsageError(f"{path} is a directory; give a file name")
     if not overwrite and os.path.lexists(path):
         raise OutputExistsError(f"{path} exists; pass --overwrite to replace it")
+    if overwrite:
+        refuse_replacing_secret(path)
     if not parent.is_dir():
         raise InputMissingError(f"output directory {parent} does not exist")
     try:
         _write_and_rename(path, parent, data, overwrite=overwrite, mode=mode)
     except OSError as exc:  # no permission, read-only or full file system, ...
         raise InputMissingError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+#: The first bytes of enoch's secret files (canonical JSON: "format" sorts
+#: first): a VRF key, a plan's batch secret.
+_SECRET_HEADS = (b'{"format":"enoch-vrf-key/', b'{"format":"enoch-batch-secret/')
+_SECRET_NAMES = ("batch-secret.json",)
+
+
+def _is_secret_file(path: Path) -> bool:
+    if path.name in _SECRET_NAMES:
+        return True
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return False
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        head = os.read(fd, 64)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return head.startswith(_SECRET_HEADS)
+
+
+def refuse_replacing_secret(target: Path | str) -> None:
+    """``--overwrite`` never replaces a secret: a key file, or a directory
+    directly holding one (a plan directory: losing its batch secret loses
+    whatever was sent to its commit addresses)."""
+    target = Path(target)
+    if os.path.isdir(target) and not os.path.islink(target):
+        try:
+            names = sorted(os.listdir(target))
+        except OSError:
+            names = []
+        found = [target / n for n in names if _is_secret_file(target / n)]
+    else:
+        found = [target] if _is_secret_file(target) else []
+    if found:
+        where = display_path(found[0])
+        raise OutputExistsError(f"{where} is a secret key; enoch never replaces it, not even with --overwrite (choose another output)")
 
 
 def _write_and_rename(path: Path, parent: Path, data: bytes, *, overwrite: bool, mode: int) -> None:
@@ -137,6 +181,8 @@ def atomic_directory(target: Path | str, *, overwrite: bool = False, mode: int |
     outdir.sweep_stale(target)  # may restore target from an interrupted replacement
     if not overwrite and os.path.lexists(target):
         raise OutputExistsError(f"{target} exists; pass --overwrite to replace it")
+    if overwrite:
+        refuse_replacing_secret(target)
     tmp, lock = _locked_temporary(target, parent)
     try:
         try:
