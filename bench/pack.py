@@ -13,7 +13,8 @@ in the same run and on the same files:
 2. ``enoch pack BIG -o OUT`` for one big file against one level-9 raw-deflate
    compression of it with Python's zlib in this process.  Target: <= 1.1.
 
-Each timing is the best of ``--repeat`` runs, the two sides alternating.  Needs the ``gzip`` binary.
+Each figure is the median of ``--pairs`` alternating enoch/baseline pairs
+(bench/pairs.py), the ratio the median of the per-pair ratios.  Needs the ``gzip`` binary.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,6 +35,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+from pairs import alternate, load_line  # noqa: E402  (bench/ is the script directory)
 
 
 def json_text(n: int, seed: int) -> bytes:
@@ -73,19 +77,17 @@ def cpu_seconds() -> float:
     return time.process_time() + kids.ru_utime + kids.ru_stime
 
 
-Timing = tuple[float, float]  # (best wall seconds, CPU seconds of that run)
+def measured(run: Callable[[], None], cpu: list[float]) -> Callable[[], float]:
+    """A measurement for bench/pairs.py: wall seconds of one run; its CPU
+    seconds (this process and its children) are appended to ``cpu``."""
 
+    def measure() -> float:
+        wall, start = time.perf_counter(), cpu_seconds()
+        run()
+        cpu.append(cpu_seconds() - start)
+        return time.perf_counter() - wall
 
-def best_of_pair(repeat: int, ours: Callable[[], None], base: Callable[[], None]) -> tuple[Timing, Timing]:
-    """Best wall time of each side (with its CPU time), running them
-    alternately so that load from other processes hits both sides alike."""
-    times: tuple[list[Timing], list[Timing]] = ([], [])
-    for _ in range(repeat):
-        for run, out in ((ours, times[0]), (base, times[1])):
-            wall, cpu = time.perf_counter(), cpu_seconds()
-            run()
-            out.append((time.perf_counter() - wall, cpu_seconds() - cpu))
-    return min(times[0]), min(times[1])
+    return measure
 
 
 def enoch_pack(src: Path, out: Path) -> Callable[[], None]:
@@ -115,19 +117,20 @@ def zlib_once(path: Path) -> Callable[[], None]:
     return run
 
 
-def report(name: str, ours: Timing, base: Timing, target: float) -> None:
-    ratio = ours[0] / base[0]
-    verdict = "meets target" if ratio <= target else "MISSES target"
-    print(
-        f"{name}: enoch {ours[0]:.2f}s vs {base[0]:.2f}s wall -> ratio {ratio:.3f} (target <= {target}) {verdict}; "
-        f"CPU {ours[1]:.2f}s vs {base[1]:.2f}s -> {ours[1] / base[1]:.3f}"
-    )
+def compare(name: str, ours: Callable[[], None], base: Callable[[], None], pairs: int, target: float) -> None:
+    """Alternating pairs of ``ours`` and ``base``; print medians and the median ratio."""
+    cpu_ours: list[float] = []
+    cpu_base: list[float] = []
+    result = alternate(measured(ours, cpu_ours), measured(base, cpu_base), pairs)
+    verdict = "meets target" if result.ratio <= target else "MISSES target"
+    print(f"{name}: {result.describe()} (target <= {target}) {verdict}; "
+          f"CPU median {statistics.median(cpu_ours):.2f}s vs {statistics.median(cpu_base):.2f}s")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=56, help="corpus size in MB (>= 50 for the real benchmark)")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--pairs", type=int, default=5, help="alternating enoch/baseline pairs (at least 5)")
     args = parser.parse_args()
     if shutil.which("gzip") is None:
         sys.exit("bench/pack.py needs the gzip binary")
@@ -136,16 +139,17 @@ def main() -> None:
         files = build_corpus(tmp / "corpus", args.mb)
         size = sum(p.stat().st_size for p in files)
         print(f"corpus: {len(files)} files, {size / 1e6:.1f} MB; {os.cpu_count()} CPUs; zlib {zlib.ZLIB_RUNTIME_VERSION}")
-        ours, base = best_of_pair(args.repeat, enoch_pack(tmp / "corpus", tmp / "batch"), gzip_files(files, tmp / "all.gz"))
-        report("corpus  (enoch pack vs gzip -9 -n)", ours, base, 0.62)
+        print(load_line())
+        compare("corpus  (enoch pack vs gzip -9 -n)", enoch_pack(tmp / "corpus", tmp / "batch"),
+                gzip_files(files, tmp / "all.gz"), args.pairs, 0.62)
 
         big_dir = tmp / "big"
         big_dir.mkdir()
         big = big_dir / "big.json"
         big.write_bytes(json_text(size // 2, 99))
-        ours, base = best_of_pair(args.repeat, enoch_pack(big_dir, tmp / "batch-big"), zlib_once(big))
-        report(f"one file {big.stat().st_size / 1e6:.0f} MB (enoch pack vs one zlib -9 pass)", ours, base, 1.1)
-        print(f"load average after the run: {os.getloadavg()[0]:.2f} (other processes skew the parallel ratio)")
+        compare(f"one file {big.stat().st_size / 1e6:.0f} MB (enoch pack vs one zlib -9 pass)",
+                enoch_pack(big_dir, tmp / "batch-big"), zlib_once(big), args.pairs, 1.1)
+        print(f"{load_line()} after the run (other processes skew the parallel ratio)")
 
 
 if __name__ == "__main__":

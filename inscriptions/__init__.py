@@ -1,1 +1,3 @@
-"""Inscription batches: deterministic gzip shards, RFC 9162 Merkle proofs, manifests, ord envelopes, fees and commit/reveal transactions.  Never imports click, never prints, never exits."""
+"""Inscription batches (``batch/``), their Bitcoin transactions (``transactions/``), the
+plan directory that takes them on chain (``plans/``) and reading them back
+(``readback/``).  Never imports click, never prints, never exits."""

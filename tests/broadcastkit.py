@@ -38,13 +38,13 @@ def spend_policy(chain: FakeChain) -> Callable[[bytes], str | None]:
     return refuse
 
 
-def make_plan(enoch: Enoch, tmp: Path, *, files: dict[str, bytes] | None = None, shard_size: int = 390_000,
+def make_plan(enoch: Enoch, tmp: Path, *extra: str, files: dict[str, bytes] | None = None, shard_size: int = 390_000,
               relay: str = "standard") -> tuple[Path, list[dict[str, Any]]]:  # fmt: skip
     """Pack ``files`` (default: ~850 kB of noise, three groups) and plan it at 1 sat/vB."""
     batch = make_batch(tmp, files or {"a.bin": noise(450_000, 1), "b.bin": noise(400_000, 2)}, shard_size=shard_size)
     planned = enoch(
         "inscribe", "plan", str(batch), "-o", str(tmp / "plan"), "--destination", SIGNET_P2TR,
-        "--network", "signet", "--fee-rate", "1", "--relay", relay, "--postage", "546", "--json",
+        "--network", "signet", "--fee-rate", "1", "--relay", relay, "--postage", "546", "--json", *extra,
     )  # fmt: skip
     assert planned.exit_code == 0, planned.stderr
     return tmp / "plan", planned.json()["groups"]

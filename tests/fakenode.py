@@ -1,8 +1,9 @@
 """A fake Bitcoin node on 127.0.0.1 speaking both bitcoind JSON-RPC (POST /)
-and Esplora REST (/api/...), over a toy chain, for node/broadcast/status tests
-until the libbitcoinkernel regtest harness is used.  It does not validate
-scripts; ``refuse`` decides what the "mempool" rejects, and ``lies`` make it
-answer wrong bytes on purpose."""
+and Esplora REST (/api/...) over a toy chain: for what the kernel-backed
+harness (tests/regtest) does not do -- Esplora, replacement, lying on purpose
+-- and for fast tests.  It does not validate scripts;
+``refuse`` decides what the "mempool" rejects, a new spend of an outpoint
+replaces the old one, and ``lie_*`` make it answer wrong bytes on purpose."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ class FakeChain:
     lie_tx: dict[str, bytes] = field(default_factory=dict)  # txid -> bytes to answer instead
     lie_header: dict[bytes, bytes] = field(default_factory=dict)  # hash internal -> bytes to answer
     lie_send_txid: str | None = None
+    txindex: bool = True  # False: bitcoind's getrawtransaction finds mempool transactions only
     calls: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -67,6 +69,11 @@ class FakeChain:
                 return txid, None
             reason = self.refuse(raw)
             if reason is None:
+                # BIP 125 in its simplest form: a new spend of an outpoint replaces the old one.
+                spends = {(i.txid, i.vout) for i in parse_tx(raw).inputs}
+                self.mempool[:] = [
+                    t for t in self.mempool if not spends & {(i.txid, i.vout) for i in parse_tx(self.txs[t]).inputs}
+                ]
                 self.txs[txid] = raw
                 self.mempool.append(txid)
             return txid, reason
@@ -105,7 +112,7 @@ def _rpc(chain: FakeChain, method: str, params: list[Any]) -> Any:
         return raw.hex()
     if method == "getrawtransaction":
         raw = chain.tx_bytes(params[0])
-        if raw is None:
+        if raw is None or (not chain.txindex and params[0] not in chain.mempool):
             raise RpcFail(-5, "No such mempool or blockchain transaction")
         if not params[1]:
             return raw.hex()
@@ -114,6 +121,8 @@ def _rpc(chain: FakeChain, method: str, params: list[Any]) -> Any:
             return {"txid": params[0], "hex": raw.hex()}
         block = sha256d(chain.headers[height])[::-1].hex()
         return {"txid": params[0], "hex": raw.hex(), "blockhash": block, "confirmations": len(chain.headers) - height}
+    if method == "gettxout":
+        return _txout(chain, params[0], params[1])
     if method == "testmempoolaccept":
         raw = bytes.fromhex(params[0][0])
         txid = parse_tx(raw).txid
@@ -127,6 +136,18 @@ def _rpc(chain: FakeChain, method: str, params: list[Any]) -> Any:
     if method == "estimatesmartfee":
         return {"feerate": 0.00002, "blocks": params[0]}
     raise RpcFail(-32601, "Method not found")
+
+
+def _txout(chain: FakeChain, txid: str, n: int) -> Any:
+    raw = chain.tx_bytes(txid)
+    if raw is None or n >= len(parse_tx(raw).outputs):
+        return None
+    if any((i.txid, i.vout) == (txid, n) for t in chain.txs if chain.tx_bytes(t) for i in parse_tx(chain.txs[t]).inputs):
+        return None  # spent (in a block or the mempool)
+    height = chain.height_of(txid)
+    value = parse_tx(raw).outputs[n][0]
+    confirmations = 0 if height is None else len(chain.headers) - height
+    return {"bestblock": sha256d(chain.headers[-1])[::-1].hex(), "confirmations": confirmations, "value": value / 1e8}
 
 
 def _rest(chain: FakeChain, method: str, path: str, body: bytes) -> tuple[int, bytes]:

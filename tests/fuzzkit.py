@@ -158,11 +158,21 @@ def text(data: bytes) -> str:
 # --- seeds ---------------------------------------------------------------------
 
 
+def _scratch(**kw: Any) -> Path:
+    """A temporary directory removed when the process exits."""
+    import atexit
+    import shutil
+
+    root = Path(tempfile.mkdtemp(prefix="enoch-fuzz-", **kw))
+    atexit.register(shutil.rmtree, root, True)
+    return root
+
+
 @functools.cache
 def _batch_dir() -> Path:
     from tests.batchkit import make_batch
 
-    root = Path(tempfile.mkdtemp(prefix="enoch-fuzz-"))
+    root = _scratch()
     return make_batch(root, {"a.txt": b"hello\n" * 300, "b/c.html": hashlib.shake_256(b"c").digest(3000)}, shard_size=1024)
 
 
@@ -170,7 +180,7 @@ def _batch_dir() -> Path:
 def _plan_dir() -> Path:
     from inscriptions.batch.verify import verify_batch
     from inscriptions.transactions.network import parse_address
-    from inscriptions.transactions.plan import make_plan
+    from inscriptions.plans.plan import make_plan
     from tests.batchkit import SIGNET_P2WPKH
 
     out = _batch_dir().parent / "plan"
@@ -180,8 +190,16 @@ def _plan_dir() -> Path:
     return out
 
 
+@functools.cache
+def _brotli_batch_dir() -> Path:
+    from tests.batchkit import make_batch
+
+    files = {"a.txt": b"hello\n" * 300, "b.bin": hashlib.shake_256(b"b").digest(2000)}
+    return make_batch(_scratch(), files, shard_size=1024, compressor="brotli")
+
+
 def _manifest_seeds() -> list[bytes]:
-    return [(_batch_dir() / "manifest.json").read_bytes()]
+    return [(d / "manifest.json").read_bytes() for d in (_batch_dir(), _brotli_batch_dir())]
 
 
 def _proof_seeds() -> list[bytes]:
@@ -207,7 +225,7 @@ def _fuzz_plan_dir() -> Path:
     import shutil
 
     shm = Path("/dev/shm")
-    root = Path(tempfile.mkdtemp(prefix="enoch-fuzz-", dir=shm if shm.is_dir() else None))
+    root = _scratch(dir=shm if shm.is_dir() else None)
     copy = root / "plan"
     shutil.copytree(_plan_dir(), copy)
     return copy
@@ -217,7 +235,7 @@ _dirty: set[str] = set()
 
 
 def _load_plan(data: bytes, name: str = "plan.json") -> object:
-    from inscriptions.transactions.planfile import load_plan
+    from inscriptions.plans.planfile import load_plan
 
     d = _fuzz_plan_dir()
     for other in _dirty - {name}:  # put back the file an earlier input replaced
@@ -317,6 +335,16 @@ def _checkpoint_seeds() -> list[bytes]:
     return [json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()]
 
 
+def _brotli(data: bytes) -> object:
+    from inscriptions.batch.brotli_stream import inflate_stream
+
+    return list(inflate_stream(data, max_size=1 << 16))
+
+
+def _brotli_seeds() -> list[bytes]:
+    return [p.read_bytes() for p in sorted((_brotli_batch_dir() / "shards").iterdir())[:3]]
+
+
 def _gzip(data: bytes) -> object:
     from inscriptions.batch.gzip_member import parse_member
 
@@ -338,6 +366,106 @@ def _header_stream(data: bytes) -> object:
     return list(parse_header_stream([data[:cut], data[cut:]]))
 
 
+# --- plan-directory state, funding, draws ------------------------------------------
+
+
+def _index_seeds() -> list[bytes]:
+    from inscriptions.plans.index import InscriptionIndex
+
+    empty = InscriptionIndex.empty("signet", b"\x11" * 32, 3, b"\x22" * 32)
+    return [empty.to_bytes(), empty.with_ids("ab" * 32 + "i0", {0: "cd" * 32 + "i1", 2: "cd" * 32 + "i2"}).to_bytes()]
+
+
+def _in_scratch(name: str, data: bytes) -> Path:
+    d = _plan_scratch()
+    (d / name).write_bytes(data)
+    return d
+
+
+@functools.cache
+def _plan_scratch() -> Path:
+    shm = Path("/dev/shm")
+    return _scratch(dir=shm if shm.is_dir() else None)
+
+
+def _state(data: bytes) -> object:
+    from inscriptions.plans.state import STATE_NAME, load_state
+
+    return load_state(_in_scratch(STATE_NAME, data))
+
+
+def _state_seeds() -> list[bytes]:
+    from inscriptions.plans.state import Attempt, state_bytes
+
+    a = Attempt(0, "ab" * 32, "bitcoind:http://127.0.0.1:1", "sendrawtransaction", "accepted", "ok", "2026-01-02T03:04:05Z")
+    return [state_bytes([a, a.answered("rejected", "txn-mempool-conflict")])]
+
+
+def _funding_record(data: bytes) -> object:
+    from inscriptions.plans.revealstore import read_funding_record
+
+    return read_funding_record(_in_scratch("g0.json", data) / "g0.json")
+
+
+def _funding_record_seeds() -> list[bytes]:
+    from inscriptions.plans.revealstore import funding_record
+    from inscriptions.transactions.txbuild import Funding
+
+    return [funding_record(0, Funding("ab" * 32, 1, 50_000))]
+
+
+def _funding_tx(data: bytes) -> object:
+    from inscriptions.plans.funding import match_funding_tx, parse_funding_tx_text
+    from inscriptions.plans.planfile import load_plan
+
+    plan, _secret = load_plan(_plan_dir())
+    return match_funding_tx(parse_funding_tx_text(data), plan)
+
+
+def _funding_tx_seeds() -> list[bytes]:
+    """A transaction paying group 0 of the fuzz plan exactly (built like tests/test_rawtx.py's)."""
+    from inscriptions.plans.planfile import load_plan
+    from inscriptions.transactions.taproot import commit, tapleaf_hash, xonly_public_key
+    from inscriptions.transactions.txbuild import Funding, sign_reveal
+
+    plan, _secret = load_plan(_plan_dir())
+    g = plan.groups[0]
+    secret = hashlib.sha256(b"fuzz-funding").digest()
+    key = xonly_public_key(secret)
+    script = b"\x20" + key + b"\xac"
+    tx = sign_reveal(secret, commit(key, tapleaf_hash(script)), script, Funding("cd" * 32, 0, 10**8), [(g.script_pubkey, g.fund_sats)])
+    return [tx.raw.hex().encode()]
+
+
+def _draw_receipt_seeds() -> list[bytes]:
+    from tests.conftest import CliResult
+    from tests.drawkit import GOLDEN, make_draw
+    from toolkit.cli import run
+
+    def enoch(*args: object) -> CliResult:
+        return CliResult(run([str(a) for a in args]), "", "")
+
+    import contextlib
+    import io
+
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):  # the CLI's report
+        _request, receipt = make_draw(enoch, _scratch(), GOLDEN[0])
+    return [receipt.read_bytes()]
+
+
+def _entrants_seeds() -> list[bytes]:
+    from tests.drawkit import ENTRANTS
+
+    return [ENTRANTS.read_bytes(), b"a\r\nb\r\n"]
+
+
+def _draw_request_seeds() -> list[bytes]:
+    from tests.drawkit import GOLDEN
+    from toolkit.core.canonical_json import canonical_dumps
+
+    return [canonical_dumps(v["request"]) + b"\n" for v in GOLDEN[:3]]
+
+
 def _targets() -> list[Target]:
     from inscriptions.batch.batch_id import parse_batch_id
     from inscriptions.batch.content_types import parse_override
@@ -345,6 +473,11 @@ def _targets() -> list[Target]:
     from inscriptions.batch.proof_file import InclusionProof
     from inscriptions.batch.relpath import check_relative_path
     from inscriptions.transactions.decode import decode_tx, describe
+    from inscriptions.plans.funding import parse_funding
+    from inscriptions.plans.index import InscriptionIndex
+    from toolkit.draws.entrants import parse_entrants
+    from toolkit.draws.receipt import DrawReceipt
+    from toolkit.draws.request import DrawRequest
     from inscriptions.transactions.envelope import parse_tapscript
     from inscriptions.transactions.fees import parse_rate
     from inscriptions.transactions.metadata import InscriptionMetadata
@@ -368,6 +501,7 @@ def _targets() -> list[Target]:
         Target("envelope", parse_tapscript, _envelope_seeds),
         Target("cbor-metadata", InscriptionMetadata.from_bytes, _metadata_seeds),
         Target("gzip-member", _gzip, _shard_seeds),
+        Target("brotli-stream", _brotli, _brotli_seeds),
         Target("header", BlockHeader.from_bytes, _header_seeds),
         Target("header-hex", lambda d: BlockHeader.from_hex(text(d)), lambda: [h.hex().encode() for h in _header_seeds()]),
         Target("header-file", parse_headers, _header_file_seeds),
@@ -385,6 +519,14 @@ def _targets() -> list[Target]:
         Target("stored-path", lambda d: check_relative_path(text(d)), lambda: [b"a/b.txt", "caf\u00e9/x".encode()]),
         Target("content-type-option", lambda d: parse_override(text(d)), lambda: [b"*.txt=text/plain;charset=utf-8"]),
         Target("batch-id", lambda d: parse_batch_id(text(d)), lambda: [b"00" * 32]),
+        Target("inscription-index", InscriptionIndex.from_bytes, _index_seeds, json_seeds=True),
+        Target("broadcast-state", _state, _state_seeds, json_seeds=True),
+        Target("funding-record", _funding_record, _funding_record_seeds, json_seeds=True),
+        Target("funding-option", lambda d: parse_funding(text(d)), lambda: [("0=" + "ab" * 32 + ":1:50000").encode()]),
+        Target("funding-tx", _funding_tx, _funding_tx_seeds),
+        Target("draw-entrants", parse_entrants, _entrants_seeds),
+        Target("draw-request", DrawRequest.from_bytes, _draw_request_seeds, json_seeds=True),
+        Target("draw-receipt", DrawReceipt.from_bytes, _draw_receipt_seeds, json_seeds=True),
     ]
 
 

@@ -15,8 +15,8 @@ Behaviour = Callable[[socket.socket], None]
 
 
 @contextmanager
-def hostile(behaviour: Behaviour) -> Iterator[tuple[str, list[float]]]:
-    """Yield (base URL, list of connection times)."""
+def hostile(behaviour: Behaviour, record: list[bytes] | None = None) -> Iterator[tuple[str, list[float]]]:
+    """Yield (base URL, list of connection times); ``record`` collects what each connection sent first."""
     srv = socket.socket()
     srv.bind(("127.0.0.1", 0))
     srv.listen(16)
@@ -28,7 +28,9 @@ def hostile(behaviour: Behaviour) -> Iterator[tuple[str, list[float]]]:
         with conn:
             try:
                 conn.settimeout(5)
-                conn.recv(65536)  # the request (small enough to arrive at once)
+                first = conn.recv(65536)  # the request (small enough to arrive at once)
+                if record is not None:
+                    record.append(first)
                 behaviour(conn)
             except OSError:
                 pass

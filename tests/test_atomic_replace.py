@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from inscriptions.transactions.plan import SECRET_NAME
+from inscriptions.plans.plan import SECRET_NAME
 from tests.batchutil import write_files
 from toolkit.core import outdir
 from toolkit.core.fsio import atomic_directory

@@ -109,6 +109,10 @@ def test_unpack_expect_writes_nothing_on_mismatch(enoch: Enoch, batch: Path, tmp
 
 @pytest.mark.parametrize("bad", ["", "abc", "z" * 64, "0" * 65])
 def test_malformed_expect_is_usage_before_any_work(enoch: Enoch, tmp_path: Path, bad: str) -> None:
-    for args in (("verify", tmp_path / "missing"), ("unpack", tmp_path / "missing", "-o", tmp_path / "out")):
+    for args in (
+        ("verify", tmp_path / "missing"),
+        ("unpack", tmp_path / "missing", "-o", tmp_path / "out"),
+        ("inscribe", "extract", tmp_path / "missing", "-o", tmp_path / "out"),
+    ):
         r = enoch(*args, "--expect", bad, "--json")
         assert r.exit_code == 2 and "is not a batch id" in r.json()["error"]["message"], r

@@ -12,10 +12,10 @@ import pytest
 from inscriptions.transactions.envelope import parse_witnesses
 from inscriptions.transactions.fees import fee_for
 from inscriptions.transactions.network import parse_address
-from inscriptions.transactions.plan import make_plan
-from inscriptions.transactions.planfile import load_plan
-from inscriptions.transactions.recover import recover
-from inscriptions.transactions.reveal import open_batch, parse_fundings, reveal_all
+from inscriptions.plans.plan import make_plan
+from inscriptions.plans.planfile import load_plan
+from inscriptions.plans.recover import recover
+from inscriptions.plans.reveal import open_batch, parse_fundings, reveal_all
 from inscriptions.batch.rfc9162 import leaf_hash
 from inscriptions.transactions.taproot import commit, tapleaf_hash, xonly_public_key
 from inscriptions.transactions.txbuild import Funding, sign_reveal

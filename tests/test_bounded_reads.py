@@ -138,14 +138,17 @@ def test_read_input_limits(tmp_path: Path) -> None:
         read_input(ZERO, what="input", limit=5 << 20)  # several chunks
 
 
-def test_header_file_is_streamed_not_read_whole() -> None:
-    """A header chain file is read as a stream (toolkit.chain.headerfile):
-    /dev/zero stops at its first header (a zero nBits), under a 1 GiB memory
-    limit, instead of being read until memory runs out."""
+def test_header_file_is_streamed(tmp_path: Path) -> None:
+    # Header files are read as a stream (toolkit.chain.headerfile): /dev/zero
+    # is raw records whose first fails proof of work (exit 1) at once, and a
+    # text line without end is refused after 4096 bytes (exit 65).
     code, obj = _run("header", "verify", "--file", ZERO)
-    assert code == 1, obj
-    error = obj["error"]
-    assert isinstance(error, dict) and "header 1 of the chain" in str(error["message"])
+    assert code == 1 and "header 1 of the chain" in str(obj["error"])
+    line = tmp_path / "line.txt"
+    with open(line, "wb") as fh:
+        fh.write(b"0" * (64 << 20))
+    code, obj = _run("header", "verify", "--file", line)
+    assert code == 65 and "longer than 4096 bytes" in str(obj["error"])
 
 
 def test_pack_refuses_a_manifest_verify_could_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -156,3 +159,11 @@ def test_pack_refuses_a_manifest_verify_could_not_read(tmp_path: Path, monkeypat
         make_batch(tmp_path, {"a.txt": b"a", "b.txt": b"b", "c.txt": b"c"})
     assert not (tmp_path / "batch").exists()
     assert MAX_MANIFEST_BYTES == 1 << 26
+
+
+def test_bitcoind_cookie_file_is_bounded() -> None:
+    from toolkit.sources.http import MAX_COOKIE_BYTES, bitcoind_auth
+
+    with pytest.raises(MalformedInputError, match=f"bitcoind cookie file {ZERO} is too large"):
+        bitcoind_auth({"ENOCH_BITCOIND_COOKIE": ZERO})
+    assert MAX_COOKIE_BYTES == 4096

@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -19,49 +20,7 @@ from inscriptions.transactions.rawtx import parse_tx
 from tests.batchkit import SIGNET_P2TR, make_batch, noise
 from tests.broadcastkit import funding_tx, spend_policy
 from tests.fakenode import FakeChain, fake_node
-
-ROOT = Path(__file__).resolve().parent.parent
-KILLS: list[bool] = []
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
-
-
-def run(args: list[str], kill_after: float | None = None) -> int | None:
-    """Run ``enoch ARGS``; with ``kill_after``, SIGKILL it then (None if it was killed)."""
-    proc = subprocess.Popen([sys.executable, "-m", "toolkit", *args], env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    if kill_after is None:
-        _, err = proc.communicate(timeout=120)
-        assert proc.returncode == 0, err.decode()
-        return 0
-    try:
-        proc.wait(timeout=kill_after)
-    except subprocess.TimeoutExpired:
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        proc.stderr.close()  # type: ignore[union-attr]
-        return None
-    proc.stderr.close()  # type: ignore[union-attr]
-    return proc.returncode
-
-
-def killed_then_finished(args: list[str], rng: random.Random, span: float, done: Path | None = None) -> None:
-    """Kill ``args`` at a random point in the later part of its ``span``
-    seconds (the start is interpreter imports), then run it to completion."""
-    KILLS.append(run(args, kill_after=rng.uniform(0.3 * span, span)) is None)
-    if done is not None and done.exists():
-        return  # plan finished before the kill (a plan directory is never overwritten)
-    run(args)
-
-
-def timed(args: list[str]) -> float:
-    start = time.monotonic()
-    run(args)
-    return time.monotonic() - start
-
-
-def reveal_files(plan_dir: Path) -> dict[str, bytes]:
-    """The reveal files proper; a killed atomic write may leave a hidden
-    temporary behind (swept by the plan-directory hardening, not here)."""
-    return {p.name: p.read_bytes() for p in (plan_dir / "reveals").glob("group-*.hex")}
+from tests.killkit import ENV, KILLS, killed_then_finished, reveal_files, run, timed
 
 
 def test_flow_survives_sigkill_at_random_points(tmp_path: Path) -> None:
@@ -114,3 +73,47 @@ def test_flow_survives_sigkill_at_random_points(tmp_path: Path) -> None:
         t for t in txids if t in chain.mempool
     } == set(txids)
     assert KILLS.count(True) >= 3, f"too few runs were killed ({KILLS}): the random points fell after the end"
+
+
+def test_kill_between_sent_and_recorded(tmp_path: Path) -> None:
+    """The worst moment: the node has the reveal, state.json still says
+    "sending".  The rerun finds it at the node and sends nothing different."""
+    batch = make_batch(tmp_path, {"a.bin": noise(300_000, 4)}, shard_size=390_000)
+    plan_dir = tmp_path / "plan"
+    run(["inscribe", "plan", str(batch), "-o", str(plan_dir), "--destination", SIGNET_P2TR,
+         "--network", "signet", "--fee-rate", "1", "--relay", "standard", "--postage", "546"])  # fmt: skip
+    plan = json.loads((plan_dir / "plan.json").read_text())
+    chain = FakeChain()
+    raw = funding_tx([(g["fund_sats"], bytes.fromhex(g["commit_script_pubkey"])) for g in plan["groups"]])
+    funding = parse_tx(raw).txid
+    chain.txs[funding] = raw
+    chain.mempool.append(funding)
+    chain.mine()
+    run(["inscribe", "reveal", str(plan_dir), *[a for g in plan["groups"]
+         for a in ("--funding", f"{g['group']}={funding}:{g['group']}:{g['fund_sats']}")]])  # fmt: skip
+    (reveal,) = [parse_tx(bytes.fromhex(p.read_text().strip())).txid for p in (plan_dir / "reveals").glob("group-*.hex")]
+    slow = threading.Event()
+
+    def slow_accept(_raw: bytes) -> None | str:
+        slow.set()
+        time.sleep(1.0)  # the node holds the reveal while the client is killed
+        return None
+
+    chain.refuse = slow_accept
+    state = plan_dir / "state.json"
+    with fake_node(chain) as url:
+        proc = subprocess.Popen([sys.executable, "-m", "toolkit", "inscribe", "broadcast", str(plan_dir), "--node",
+                                 f"mempool:{url}"], env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        assert slow.wait(30)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        recorded = json.loads(state.read_bytes())["attempts"]
+        assert [(a["txid"], a["step"], a["result"]) for a in recorded] == [(reveal, "POST /api/tx", "sending")]
+        time.sleep(1.3)  # the node finishes accepting it
+        assert chain.mempool == [reveal]
+        chain.refuse = lambda _raw: None
+        result = subprocess.run([sys.executable, "-m", "toolkit", "inscribe", "broadcast", str(plan_dir), "--node",
+                                 f"mempool:{url}", "--json"], env=ENV, capture_output=True, text=True)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert [(g["action"], g["txid"]) for g in json.loads(result.stdout)["groups"]] == [("in-mempool", reveal)]
+    assert chain.mempool == [reveal] and list(chain.txs) == [funding, reveal]  # nothing else ever reached the node

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from inscriptions.transactions.fees import fee_for
-from inscriptions.transactions.index import INDEX_NAME, InscriptionIndex
-from inscriptions.transactions.planfile import load_plan
+from inscriptions.plans.index import INDEX_NAME, InscriptionIndex
+from inscriptions.plans.planfile import load_plan
 from tests import independent
 from tests.batchkit import SIGNET_P2TR, SIGNET_P2WPKH, make_batch, noise
 
@@ -31,6 +31,7 @@ def bumpable(enoch: Any, tmp_path: Path) -> tuple[Path, Any]:
               "--network", "signet", "--fee-rate", "1.5", "--ceiling", "6", "--bump-headroom", "4",
               "--change", SIGNET_P2WPKH, "--json")  # fmt: skip
     assert r.exit_code == 0, r.stderr
+    assert (r.json()["bump_headroom"], r.json()["change"]) == ("4", SIGNET_P2WPKH)
     plan, _ = load_plan(tmp_path / "plan")
     g = plan.groups[0]
     rev = enoch("inscribe", "reveal", str(tmp_path / "plan"), "--funding", f"0={TXID}:3:{g.fund_sats}", "--json")
@@ -118,6 +119,8 @@ def test_bump_needs_a_signed_reveal_and_a_valid_group(enoch: Any, bumpable: tupl
         assert r.exit_code == 2 and "no signed reveal" in r.stderr
     r = enoch("inscribe", "bump", str(plan_dir), "--group", str(len(plan.groups)), "--fee-rate", "3")
     assert r.exit_code == 2
+    for text in ("0_0", "\u0660", " 0", "-1"):  # one integer parser: ASCII digits only
+        assert enoch("inscribe", "bump", str(plan_dir), "--group", text, "--fee-rate", "3").exit_code == 2
     r = enoch("inscribe", "bump", str(plan_dir), "--group", "0", "--fee-rate", "3", "--outpoint", f"{'cd' * 32}:0")
     assert r.exit_code == 2 and "no signed reveal from" in r.stderr
 
@@ -150,3 +153,22 @@ def test_plan_without_headroom_is_byte_compatible(enoch: Any, tmp_path: Path) ->
     assert enoch("inscribe", "reveal", str(tmp_path / "plan"), "--funding", f"0={TXID}:0:{g['fund_sats']}").exit_code == 0
     r = enoch("inscribe", "bump", str(tmp_path / "plan"), "--group", "0", "--fee-rate", "3")
     assert r.exit_code == 2 and "highest rate possible is 1.5" in r.stderr
+
+
+def test_old_layout_without_funding_records(enoch: Any, bumpable: tuple[Path, Any]) -> None:
+    """Plan directories revealed before funding records existed keep working:
+    the amount comes from the version-1 reveal; bump and the listing agree."""
+    from inscriptions.plans.revealstore import recorded_fundings, signed_reveals
+
+    plan_dir, v1 = bumpable
+    plan, _ = load_plan(plan_dir)
+    for p in (plan_dir / "fundings").iterdir():
+        p.unlink()
+    (plan_dir / "fundings").rmdir()
+    [(group, funding)] = recorded_fundings(plan_dir, plan)
+    assert (group, funding.txid, funding.vout, funding.sats) == (0, TXID, 3, plan.groups[0].fund_sats)
+    r = enoch("inscribe", "bump", str(plan_dir), "--group", "0", "--fee-rate", "2.5", "--json")
+    assert r.exit_code == 0, r.stderr
+    listed = signed_reveals(plan_dir, plan)
+    assert [(s.version, s.txid) for s in listed] == [(1, v1["txid"]), (2, r.json()["transactions"][0]["txid"])]
+    assert [s.fee_sats + s.change_sats for s in listed] == [v1["fee_sats"] + v1["change_sats"]] * 2

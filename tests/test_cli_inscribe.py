@@ -247,7 +247,7 @@ def test_plan_unwritable_output_is_66_and_leaves_nothing(
             raise OSError(errno.ENOSPC, "No space left on device", str(path))
         real_write(path, data, **kw)
 
-    monkeypatch.setattr("inscriptions.transactions.plan.atomic_write", full_disk)
+    monkeypatch.setattr("inscriptions.plans.plan.atomic_write", full_disk)
     out = tmp_path / "plan"
     r = enoch(*plan_args(batch.path, out, "--fee-rate", "2", "--json"))
     assert r.exit_code == 66, r.stderr

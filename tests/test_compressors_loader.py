@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from inscriptions.batch.verify import verify_batch
-from inscriptions.loader.content import batch_site
+from inscriptions.readback.content import batch_site
 from tests import browser
 from tests.batchkit import make_batch
 from tests.batchutil import tree_bytes

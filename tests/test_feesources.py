@@ -242,3 +242,26 @@ def test_server_not_speaking_http_is_unavailable() -> None:
 def test_invalid_urls_are_usage_errors(spec: str) -> None:
     with pytest.raises(UsageError, match="not a valid URL"):
         parse_fee_source(spec)
+
+
+def test_bitcoinlib_that_never_answers_is_bounded() -> None:
+    # bitcoinlib's timeout is per provider request; a provider trickling its
+    # answer kept `enoch fees` waiting without bound.  The whole estimate has a deadline.
+    import threading
+    import time
+
+    release = threading.Event()
+
+    class Stuck(FakeService):
+        def estimatefee(self, blocks: int) -> Any:
+            release.wait(10)
+            return self.fee
+
+    src = BitcoinlibSource("bitcoin", 3, service_factory=lambda **_: Stuck(4500, True), deadline=0.3)
+    start = time.monotonic()
+    try:
+        with pytest.raises(SourceUnavailableError, match=r"no answer within 0.3 s"):
+            src.fetch()
+        assert time.monotonic() - start < 2
+    finally:
+        release.set()

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from inscriptions.transactions.fundfmt import btc
-from inscriptions.transactions.plan import Plan
-from inscriptions.transactions.planfile import load_plan
+from inscriptions.plans.fundfmt import btc
+from inscriptions.plans.plan import Plan
+from inscriptions.plans.planfile import load_plan
 from tests import independent
 from tests.batchkit import SIGNET_P2WPKH, make_batch, noise
 
@@ -28,6 +28,12 @@ def funding_tx(outputs: list[tuple[bytes, int]]) -> bytes:
     for spk, sats in outputs:
         body += sats.to_bytes(8, "little") + bytes([len(spk)]) + spk
     return body + b"\x00" * 4
+
+
+def segwit(raw: bytes) -> bytes:
+    """``raw`` (from :func:`funding_tx`) with a BIP 144 witness for its input:
+    same txid, as a wallet's P2WPKH/P2TR payment would be."""
+    return raw[:4] + b"\x00\x01" + raw[4:-4] + b"\x01\x40" + bytes(range(64)) + raw[-4:]
 
 
 def txid_of(raw: bytes) -> str:
@@ -77,6 +83,15 @@ def test_exact_payment_with_unrelated_outputs(enoch: Any, planned: tuple[Path, P
     finally:
         sys.stdin = sys.__stdin__
     assert again.exit_code == 0 and again.json()["transactions"] == data["transactions"]
+
+
+def test_segwit_funding_tx_matches_by_its_txid(enoch: Any, planned: tuple[Path, Plan]) -> None:
+    plan_dir, plan = planned
+    g0 = plan.groups[0]
+    legacy = funding_tx([(P2WPKH_SPK, 1000), (g0.script_pubkey, g0.fund_sats)])
+    r = _reveal(enoch, plan_dir, segwit(legacy))
+    assert r.exit_code == 0, r.stderr
+    assert r.json()["transactions"][0]["funding"] == {"txid": txid_of(legacy), "vout": 1, "sats": g0.fund_sats}
 
 
 def test_overpaid_group_gets_change(enoch: Any, planned: tuple[Path, Plan]) -> None:

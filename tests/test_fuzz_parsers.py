@@ -15,23 +15,12 @@ from hypothesis import strategies as st
 from tests.fuzzkit import TARGETS, Target, json_variants, mutate, run_target
 
 EXAMPLES = 100
-#: Findings that belong to another open task: (target, exception type) ->
-#: owner.  Only these are tolerated (the test is then an expected failure);
-#: anything else fails.  Remove an entry when its fix lands on main.
-KNOWN: dict[tuple[str, str], str] = {
-    ("plan-file", "Overflow"): "issue 12 defect 3 (an edited plan.json's fee_rate), branch reveal",
-    ("plan-file", "CCoinAddressError"): "issue 12 defect 3 (an edited commit_script_pubkey), branch reveal",
-}
 
 
 def _report(target: Target, findings: dict[str, bytes]) -> None:
-    unknown = {k: v for k, v in findings.items() if (target.name, k.split(":")[0]) not in KNOWN}
-    if unknown:
-        lines = [f"{kind} for input {data[:300]!r}" for kind, data in unknown.items()]
-        raise AssertionError(f"{target.name}: non-enoch exceptions:\n" + "\n".join(lines))
     if findings:
-        owners = sorted({KNOWN[(target.name, k.split(":")[0])] for k in findings})
-        pytest.xfail("known, fixed elsewhere: " + "; ".join(owners))
+        lines = [f"{kind} for input {data[:300]!r}" for kind, data in findings.items()]
+        raise AssertionError(f"{target.name}: non-enoch exceptions:\n" + "\n".join(lines))
 
 
 def _record(target: Target, data: bytes, findings: dict[str, bytes]) -> None:
@@ -74,3 +63,20 @@ def test_seeds_are_valid() -> None:
         assert target.seeds(), target.name
         for seed in target.seeds():
             target.parse(seed)
+
+
+def test_the_harness_reports_non_enoch_exceptions() -> None:
+    from toolkit.core.errors import MalformedInputError
+
+    def parse(data: bytes) -> object:
+        if data == b"bug":
+            raise ValueError("a parser bug")
+        raise MalformedInputError("malformed")
+
+    target = Target("demo", parse, lambda: [b"x"])
+    assert run_target(target, b"x") is None
+    assert isinstance(run_target(target, b"bug"), ValueError)
+    with pytest.raises(AssertionError, match="ValueError: a parser bug"):
+        findings: dict[str, bytes] = {}
+        _record(target, b"bug", findings)
+        _report(target, findings)

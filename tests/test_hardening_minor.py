@@ -9,6 +9,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import click
 import pytest
 
 from inscriptions.batch.manifest import MAX_CONTENT_TYPE_BYTES, check_content_type
@@ -16,6 +17,7 @@ from inscriptions.batch.relpath import BIDI_CONTROLS, MAX_PATH_BYTES, check_rela
 from inscriptions.transactions.tapscript import MAX_PUSH
 from tests.batchutil import edit_manifest, write_files
 from tests.conftest import CliResult
+from toolkit.cli.options import DecimalInt
 from toolkit.core.errors import MalformedInputError
 
 Enoch = Callable[..., CliResult]
@@ -124,3 +126,37 @@ def test_content_type_fits_one_envelope_push(enoch: Enoch, src: Path, tmp_path: 
     ok = enoch("pack", src, "-o", tmp_path / "c", "--content-type", f"*={longest}", "--json")
     assert ok.exit_code == 0, ok
     assert enoch("verify", tmp_path / "c").exit_code == 0
+
+
+def _all_commands() -> list[tuple[str, click.Command]]:
+    from toolkit.cli import cli
+
+    found: list[tuple[str, click.Command]] = []
+
+    def walk(cmd: click.Command, name: str) -> None:
+        found.append((name, cmd))
+        if isinstance(cmd, click.Group):
+            ctx = click.Context(cmd)
+            for sub in cmd.list_commands(ctx):
+                child = cmd.get_command(ctx, sub)
+                assert child is not None, f"{name} {sub}"
+                walk(child, f"{name} {sub}")
+
+    walk(cli, "enoch")
+    return found
+
+
+def test_every_integer_option_uses_the_one_parser() -> None:
+    # click's INT (also inferred from an int default) and IntRange take
+    # "1_024" and non-ASCII digits: no command may use them.
+    commands = _all_commands()
+    assert len(commands) > 20
+    offenders = [
+        f"{name} {param.name}"
+        for name, cmd in commands
+        for param in cmd.params
+        if isinstance(param.type, click.types.IntParamType)
+    ]
+    assert offenders == []
+    integer_options = {f"{name} {p.name}" for name, cmd in commands for p in cmd.params if isinstance(p.type, DecimalInt)}
+    assert {"enoch pack shard_size", "enoch pack jobs", "enoch inscribe plan postage", "enoch draw commit height"} <= integer_options

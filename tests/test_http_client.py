@@ -5,10 +5,12 @@ garbage JSON is exit 69, and a failed poll under --wait does not end it."""
 from __future__ import annotations
 
 import itertools
+import socket
 import json
 import time
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -18,7 +20,7 @@ from tests.hostile_http import answer, hostile, trickle
 from tests.httpfake import Reply, serve
 from toolkit.core.errors import SourceUnavailableError
 from toolkit.sources.feesources import BitcoindSource, MempoolSource
-from toolkit.sources.http import HttpPolicy, JsonRpc, RpcError, parse_json, request
+from toolkit.sources.http import HttpPolicy, JsonRpc, RpcError, attempt_deadline, parse_json, request
 
 MEMPOOL = json.dumps({"fastestFee": 12, "halfHourFee": 8, "hourFee": 6, "economyFee": 3, "minimumFee": 1}).encode()
 OK_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
@@ -172,3 +174,99 @@ def test_parse_json_refuses_numbers_nobody_sends(text: bytes) -> None:
 
 def test_parse_json_keeps_decimals_exact() -> None:
     assert parse_json(b'{"a": 0.00001, "b": 12}', "x") == {"a": Decimal("0.00001"), "b": 12}
+
+
+def test_cli_wait_reports_a_garbage_poll_and_goes_on(enoch: Callable[..., CliResult]) -> None:
+    high, low = json.dumps({"halfHourFee": 9}).encode(), json.dumps({"halfHourFee": 2}).encode()
+    with serve(Reply(body=high), Reply(body=b'{"halfHourFee": ' + BIG_INT + b"}"), Reply(body=low)) as (url, script):
+        result = enoch("fees", "--fee-source", f"mempool:{url}", "--wait", "--poll-interval", "0.1", "--timeout", "20", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert result.json()["fee_rate"] == "2" and len(script.requests) == 3
+    assert "not JSON" in result.stderr and "still waiting" in result.stderr
+
+
+def test_tls_certificate_not_trusted_is_unavailable(tmp_path: Path) -> None:
+    # An https source whose certificate does not verify: exit 69 naming TLS, never a traceback.
+    import datetime
+    import ssl
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(MEMPOOL)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+    try:
+        with pytest.raises(SourceUnavailableError, match="TLS failed"):
+            MempoolSource(f"https://127.0.0.1:{server.server_address[1]}", "hourFee", policy(attempts=1)).fetch()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_large_transfers_get_time_for_their_size_small_ones_do_not() -> None:
+    pol = policy(timeout=0.5)
+    assert attempt_deadline(pol, 1 << 20, None) == 0.5  # fee sources: exactly the timeout
+    assert attempt_deadline(pol, 1 << 20, b"x" * 200_000) == 0.5 + 2.0
+    assert attempt_deadline(pol, (1 << 20) + 300_000, None) == 0.5 + 3.0
+
+    def steady() -> Iterator[bytes]:  # 120 kB in 12 chunks over ~1.2 s: slower than 0.5 s, faster than 100 kB/s
+        for _ in range(12):
+            time.sleep(0.1)
+            yield b"0" * 10_000
+
+    head = OK_HEAD % 120_000
+    with hostile(answer(head, steady)) as (url, _):
+        with pytest.raises(SourceUnavailableError, match="timed out"):
+            request(url, policy(timeout=0.5, attempts=1))
+    with hostile(answer(head, steady)) as (url, _):
+        got = request(url, policy(timeout=0.5, attempts=1), max_body=(1 << 20) + 200_000)
+    assert got.status == 200 and len(got.body) == 120_000
+
+
+def test_https_goes_through_the_environment_proxy_as_a_tunnel_http_never(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[bytes] = []
+
+    def proxy(conn: socket.socket) -> None:  # records the request line, then refuses
+        conn.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+
+    for name in ("no_proxy", "NO_PROXY", "http_proxy", "HTTP_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    with hostile(proxy, record=seen) as (proxy_url, _):
+        monkeypatch.setenv("https_proxy", proxy_url)
+        monkeypatch.setenv("http_proxy", proxy_url)  # ignored: plain http is always direct
+        with pytest.raises(SourceUnavailableError, match="1 attempts"):
+            request("https://mempool.example:8443/api/v1/fees/recommended", policy(attempts=1))
+        with serve(Reply(body=MEMPOOL)) as (direct, script):
+            assert request(direct + "/x", policy(attempts=1)).body == MEMPOOL
+    assert seen and seen[0].startswith(b"CONNECT mempool.example:8443 HTTP/1.")
+    assert b"/api/v1/fees" not in b"".join(seen) and len(seen) == 1 and len(script.requests) == 1

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from inscriptions.transactions.index import INDEX_NAME, InscriptionIndex, inscription_id
+from inscriptions.plans.index import INDEX_NAME, InscriptionIndex, inscription_id
 from inscriptions.transactions.network import parse_address
-from inscriptions.transactions.plan import make_plan
-from inscriptions.transactions.planfile import load_plan
-from inscriptions.transactions.reveal import open_batch, parse_fundings, reveal_all
+from inscriptions.plans.plan import make_plan
+from inscriptions.plans.planfile import load_plan
+from inscriptions.plans.reveal import open_batch, parse_fundings, reveal_all
 from tests import independent
 from tests.batchkit import SIGNET_P2WPKH, make_batch, noise
 from toolkit.core.canonical_json import canonical_dumps
@@ -139,6 +139,9 @@ def test_reveal_reports_ids_per_transaction(enoch: Any, tmp_path: Path) -> None:
         for i, item in zip(ids, g.items, strict=True)
     ]
     assert r.json()["index"] == str(tmp_path / "plan" / INDEX_NAME)
+    # decode numbers the envelopes the same way.
+    decoded = enoch("inscribe", "decode", tx["hex"], "--json")
+    assert [i["id"] for i in decoded.json()["inscriptions"]] == ids
     assert f"inscriptions {ids[0]}..i{len(ids) - 1} (manifest, shards 0..{len(ids) - 2})" in r.stderr
 
 
@@ -149,3 +152,20 @@ def test_index_of_another_batch_is_refused(tmp_path: Path) -> None:
     g = plan.groups[0]
     with pytest.raises(MalformedInputError, match="another batch"):
         reveal_all(tmp_path / "plan", plan, secret, parse_fundings([f"0={TXID}:0:{g.fund_sats}"], plan), batch)
+
+
+def test_failure_half_way_keeps_the_ids_already_signed(tmp_path: Path) -> None:
+    plan, secret, batch = _planned(tmp_path)
+    last = plan.groups[-1]
+    shard = next(i.shard for i in last.items if i.shard is not None)
+    path = tmp_path / "batch" / "shards" / f"{shard:06d}.gz"
+    path.write_bytes(bytes([path.read_bytes()[0] ^ 1]) + path.read_bytes()[1:])  # the batch changed since plan
+    fund = [f"{g.group}={TXID}:{g.group}:{g.fund_sats}" for g in plan.groups]
+    from toolkit.core.errors import VerificationError
+
+    with pytest.raises(VerificationError):
+        reveal_all(tmp_path / "plan", plan, secret, parse_fundings(fund, plan), batch)
+    index = InscriptionIndex.from_bytes((tmp_path / "plan" / INDEX_NAME).read_bytes())
+    signed = [i for i in index.leaves if i is not None]
+    assert index.manifest_id is not None and signed and index.leaves[shard] is None
+    assert len(list((tmp_path / "plan" / "reveals").iterdir())) == len(plan.groups) - 1

@@ -16,7 +16,7 @@ import pytest
 
 from inscriptions.batch.gzip_member import gzip_member
 from inscriptions.transactions.envelope import Inscription, build_envelope
-from inscriptions.transactions.extract import Found, Scan, rebuild, write_batch
+from inscriptions.readback.extract import Found, Scan, rebuild, write_batch
 from inscriptions.transactions.metadata import InscriptionMetadata
 from inscriptions.transactions.rawtx import compact_size, parse_tx
 from tests.batchkit import make_batch, noise, small_batch
@@ -71,8 +71,9 @@ def test_stdin_and_expect(enoch: Enoch, tmp_path: Path, revealed: tuple[Path, li
     batch, txs = revealed
     batch_id = hashlib.sha256((batch / "manifest.json").read_bytes()).hexdigest()
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO("\n".join(txs).encode())))
-    res = enoch("inscribe", "extract", "-", "-o", str(tmp_path / "x"), "--expect", batch_id, "--root", batch_id_root(batch))
+    res = enoch("inscribe", "extract", "-", "-o", str(tmp_path / "x"), "--expect", batch_id.upper(), "--root", batch_id_root(batch), "--json")
     assert res.exit_code == 0, res.stderr
+    assert res.json()["batch_id"] == res.json()["manifest_sha256"] == batch_id  # printed next to the root
     wrong = ("0" if batch_id[0] != "0" else "1") + batch_id[1:]
     res = enoch("inscribe", "extract", str(write_txs(tmp_path / "t.hex", txs)), "-o", str(tmp_path / "y"), "--expect", wrong)
     assert res.exit_code == 1 and wrong in res.stderr
@@ -149,6 +150,7 @@ def test_usage(enoch: Enoch, tmp_path: Path) -> None:
     assert enoch("inscribe", "extract", "-", "-", "-o", str(tmp_path / "x")).exit_code == 2
     assert enoch("inscribe", "extract", str(tmp_path / "nope.hex"), "-o", str(tmp_path / "x")).exit_code == 66
     assert enoch("inscribe", "extract", "-", "-o", str(tmp_path / "x"), "--root", "abc").exit_code == 65
+    assert enoch("inscribe", "extract", "-", "-o", str(tmp_path / "x"), "--expect", "abc").exit_code == 2  # as verify --expect
 
 
 @pytest.mark.parametrize("kind", ["bitcoind", "mempool"])
@@ -212,3 +214,15 @@ def test_two_different_manifests_for_one_root_need_expect(tmp_path: Path) -> Non
         rebuild(scan_, m.root)
     got = rebuild(scan_, m.root, hashlib.sha256(batch.manifest_bytes).digest())
     assert got.manifest_bytes == batch.manifest_bytes
+
+
+@pytest.mark.parametrize("compressor", ["zopfli", "brotli"])
+def test_round_trip_with_other_compressors(enoch: Enoch, tmp_path: Path, compressor: str) -> None:
+    files = {"a.json": b'{"k": 1}\n' * 5000, "b.bin": noise(20_000)}
+    batch = make_batch(tmp_path, files, shard_size=8192, compressor=compressor)
+    txs = plan_and_reveal(enoch, batch, tmp_path / "plan")
+    res = enoch("inscribe", "extract", str(write_txs(tmp_path / "t.hex", txs)), "-o", str(tmp_path / "x"))
+    assert res.exit_code == 0, res.stderr
+    assert tree_bytes(tmp_path / "x") == tree_bytes(batch)
+    assert enoch("unpack", str(tmp_path / "x"), "-o", str(tmp_path / "files")).exit_code == 0
+    assert tree_bytes(tmp_path / "files") == files

@@ -1,5 +1,5 @@
 """The whole flow through the CLI on the sample content: pack, plan (standard
-relay, several groups), reveal every group, decode against the manifest.
+relay by default, several groups), reveal every group, decode against the manifest.
 Every signature is checked by embit."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def test_pack_plan_reveal_decode(enoch: Enoch, tmp_path: Path, monkeypatch: pyte
     tree_size = packed.json()["tree_size"]
     planned = enoch(
         "inscribe", "plan", str(tmp_path / "batch"), "-o", str(tmp_path / "plan"), "--destination", SIGNET_P2TR,
-        "--network", "signet", "--fee-rate", "1.25", "--relay", "standard", "--postage", "546", "--json",
+        "--network", "signet", "--fee-rate", "1.25", "--postage", "546", "--json",  # relay: standard by default
     )  # fmt: skip
     assert planned.exit_code == 0, planned.stderr
     groups = planned.json()["groups"]

@@ -12,6 +12,7 @@ import shutil
 import struct
 import subprocess
 import zlib
+from dataclasses import replace
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,9 +21,9 @@ import pytest
 
 from inscriptions.batch.gzip_member import gzip_member
 from inscriptions.batch.verify import VerifiedBatch, verify_batch
-from inscriptions.loader.content import Served, Site, batch_site, plan_site
-from inscriptions.transactions.extract import rebuild, scan
-from inscriptions.transactions.index_file import BatchIndex
+from inscriptions.readback.content import Served, Site, batch_site, plan_site
+from inscriptions.readback.extract import rebuild, scan
+from inscriptions.plans.index import INDEX_NAME, InscriptionIndex
 from tests import browser
 from tests.batchkit import make_batch
 from tests.batchutil import tree_bytes
@@ -139,15 +140,18 @@ def test_plan_with_real_ids(driver: Any, enoch: Enoch, tmp_path: Path) -> None:
     batch = make_batch(tmp_path, {"a.txt": b"alpha\n" * 20000, "b/c.html": b"<p>hi</p>"}, shard_size=65536)
     plan = tmp_path / "plan"
     txs = plan_and_reveal(enoch, batch, plan)
+    # The ids reveal wrote are the ones extract reads off the transactions.
     found = scan(bytes.fromhex(t) for t in txs)
     got = rebuild(found, found.roots()[0])
-    leaves = [got.ids[i] for i in range(got.manifest.tree_size)]
-    leaves[-1] = None  # this group "not revealed yet"
-    index = BatchIndex("signet", got.root, got.manifest.tree_size, hashlib.sha256(got.manifest_bytes).digest(), got.ids[None], tuple(leaves))
-    (plan / "index.json").write_bytes(index.to_bytes())
+    index = InscriptionIndex.from_bytes((plan / INDEX_NAME).read_bytes())
+    assert index.manifest_id == got.ids[None] and index.leaves == tuple(got.ids[i] for i in range(got.manifest.tree_size))
+    assert index.manifest_sha256 == hashlib.sha256(got.manifest_bytes).digest()
     with serving(plan_site(plan)) as server:
-        verdict = browser.load_verdict(driver, server.url)
-    assert verdict == {"a.txt": "verified", "b/c.html": "missing"}
+        assert browser.load_verdict(driver, server.url) == {"a.txt": "verified", "b/c.html": "verified"}
+    # A group not revealed yet: its leaves are null in the index.
+    (plan / INDEX_NAME).write_bytes(replace(index, leaves=index.leaves[:-1] + (None,)).to_bytes())
+    with serving(plan_site(plan)) as server:
+        assert browser.load_verdict(driver, server.url) == {"a.txt": "verified", "b/c.html": "missing"}
 
 
 def test_js_sha256_fallback(driver: Any, sample: VerifiedBatch) -> None:
@@ -157,3 +161,22 @@ def test_js_sha256_fallback(driver: Any, sample: VerifiedBatch) -> None:
         for data in (b"", b"abc", bytes(range(256)) * 3, b"a" * 55, b"a" * 56, b"a" * 64):
             got = driver.execute_script("return window.enochSha256jsHex(new Uint8Array(arguments[0]))", list(data))
             assert got == hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.parametrize("compressor", ["zopfli", "brotli"])
+def test_every_compressor_verifies(driver: Any, tmp_path: Path, compressor: str) -> None:
+    """Batches packed with zopfli (served as gzip) and brotli (served as br,
+    format-2 manifest) verify in the browser; a tampered brotli shard fails."""
+    files = {"a.json": b'{"k": "%d"}\n' % 7 * 4000, "b/p.png": png(), "c.txt": b"x" * 9000}
+    batch = verify_batch(make_batch(tmp_path, files, shard_size=4096, compressor=compressor))
+    site = batch_site(batch)
+    encoding = "br" if compressor == "brotli" else "gzip"
+    assert {s.content_encoding for s in site.contents.values()} == {None, encoding}
+    with serving(site) as server:
+        assert browser.load_verdict(driver, server.url) == dict.fromkeys(files, "verified")
+    ident = shard_ids(site, batch, "a.json")[0]
+    body = bytearray(site.contents[ident].body)
+    body[len(body) // 2] ^= 0x40
+    site.contents[ident] = Served("application/json", encoding, bytes(body))
+    with serving(site) as server:
+        assert browser.load_verdict(driver, server.url) == {"a.json": "failed", "b/p.png": "verified", "c.txt": "verified"}

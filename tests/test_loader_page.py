@@ -1,6 +1,6 @@
-"""``enoch inscribe loader`` and ``PLAN/index.json`` (SPEC T): the page is
+"""``enoch inscribe loader`` (SPEC T): the page is
 deterministic (golden hash), self-contained (no external resource), at most
-30 KB, and wired to the ids it was given; index.json parses strictly."""
+30 KB, and wired to the ids it was given (index.json has its own tests)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 
-from inscriptions.loader.page import MAX_PAGE_BYTES, page_config, render_page
-from inscriptions.transactions.index_file import BatchIndex
+from inscriptions.readback.page import MAX_PAGE_BYTES, page_config, render_page
+from inscriptions.plans.index import InscriptionIndex
 from tests import browser
 from tests.batchkit import make_batch
+from tests.revealkit import plan_and_reveal
 from toolkit.core.canonical_json import canonical_dumps
-from toolkit.core.errors import MalformedInputError, UsageError
+from toolkit.core.errors import UsageError
 
 Enoch = Callable[..., Any]
 TX1, TX2 = "ab" * 32, "cd" * 32
@@ -27,12 +28,12 @@ GOLDEN_FILES = {"a.txt": b"alpha\n" * 3000, "b.html": b"<p>b</p>"}
 GOLDEN_PAGE_SHA256 = "9c0225db859ce0d210735bd45690bcaf2b67d40c3bcc0d3dc29a9330a85b445a"
 
 
-def index(**change: Any) -> BatchIndex:
+def index(**change: Any) -> InscriptionIndex:
     base: dict[str, Any] = dict(
         network="signet", root=bytes(32), tree_size=3, manifest_sha256=b"\x01" * 32,
         manifest_id=f"{TX1}i0", leaves=(f"{TX1}i1", f"{TX2}i0", None),
     )  # fmt: skip
-    return BatchIndex(**(base | change))
+    return InscriptionIndex(**(base | change))
 
 
 def test_preview_page_is_deterministic_and_self_contained(enoch: Enoch, tmp_path: Path) -> None:
@@ -68,13 +69,17 @@ def test_page_size_limit() -> None:
 
 def test_loader_from_plan_index(enoch: Enoch, tmp_path: Path) -> None:
     plan = tmp_path / "plan"
-    plan.mkdir()
-    (plan / "index.json").write_bytes(index().to_bytes())
+    plan_and_reveal(enoch, make_batch(tmp_path, {"a.txt": b"alpha\n" * 3000, "b.bin": bytes(range(256)) * 40}), plan)
+    doc = json.loads((plan / "index.json").read_text())
+    doc["leaves"][-1] = None  # a shard not revealed yet
+    (plan / "index.json").write_bytes(canonical_dumps(doc) + b"\n")
     res = enoch("inscribe", "loader", str(plan), "-o", str(tmp_path / "l.html"), "--json")
     assert res.exit_code == 0, res.stderr
     assert res.json()["missing_leaves"] == 1
-    assert (tmp_path / "l.html").read_bytes() == render_page(b"\x01" * 32, f"{TX1}i0", [f"{TX1}i1", f"{TX2}i0", None])
-    (plan / "index.json").write_bytes(index(manifest_id=None).to_bytes())
+    expected = render_page(bytes.fromhex(doc["manifest_sha256"]), doc["manifest_id"], doc["leaves"])
+    assert (tmp_path / "l.html").read_bytes() == expected
+    doc["manifest_id"] = None
+    (plan / "index.json").write_bytes(canonical_dumps(doc) + b"\n")
     res = enoch("inscribe", "loader", str(plan), "-o", str(tmp_path / "m.html"))
     assert res.exit_code == 2 and "--preview" in res.stderr and not (tmp_path / "m.html").exists()
 
@@ -84,41 +89,6 @@ def test_loader_usage(enoch: Enoch, tmp_path: Path) -> None:
     assert enoch("inscribe", "loader", str(tmp_path), "--preview", str(tmp_path), "-o", str(tmp_path / "x.html")).exit_code == 2
     assert enoch("inscribe", "loader", str(tmp_path), "-o", str(tmp_path / "x.html")).exit_code == 66  # no index.json
     assert enoch("inscribe", "loader", "--preview", str(tmp_path / "none"), "-o", str(tmp_path / "x.html")).exit_code == 66
-
-
-def test_index_round_trip() -> None:
-    idx = index()
-    assert BatchIndex.from_bytes(idx.to_bytes()) == idx
-    assert json.loads(idx.to_bytes())["format"] == "enoch-index/1"
-
-
-@pytest.mark.parametrize(
-    "change",
-    [
-        lambda d: d.update(format="enoch-index/2"),
-        lambda d: d.update(extra=1),
-        lambda d: d.pop("network"),
-        lambda d: d.update(leaves=d["leaves"][:2]),
-        lambda d: d["leaves"].__setitem__(0, TX1 + "i01"),
-        lambda d: d["leaves"].__setitem__(0, TX1.upper() + "i1"),
-        lambda d: d["leaves"].__setitem__(0, TX1[2:] + "i1"),
-        lambda d: d.update(manifest_id=""),
-        lambda d: d.update(root="00" * 31),
-        lambda d: d.update(leaves="x"),
-    ],
-    ids=["version", "unknown-key", "missing-key", "too-few-leaves", "leading-zero", "uppercase", "short-txid", "empty-id", "short-root", "not-a-list"],
-)
-def test_index_rejects(change: Callable[[dict[str, Any]], None]) -> None:
-    doc = index().to_json()
-    change(doc)
-    with pytest.raises(MalformedInputError):
-        BatchIndex.from_bytes(canonical_dumps(doc) + b"\n")
-
-
-@pytest.mark.parametrize("mangle", [lambda b: json.dumps(json.loads(b), indent=1).encode(), lambda b: b[:-1], lambda b: b + b"\n"])
-def test_index_rejects_non_canonical_bytes(mangle: Callable[[bytes], bytes]) -> None:
-    with pytest.raises(MalformedInputError, match="canonical"):
-        BatchIndex.from_bytes(mangle(index().to_bytes()))
 
 
 def test_browser_tests_skip_naming_the_debian_packages(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from inscriptions.transactions.rawtx import compact_size, parse_tx
 from tests.fakenode import FakeChain, fake_node, sha256d
-from toolkit.core.errors import SourceUnavailableError, UsageError
+from toolkit.core.errors import SourceUnavailableError, TxNotFoundError, UsageError
 from toolkit.sources.http import HttpPolicy
 from toolkit.sources.nodes import Node, TxRejected, TxStatus, open_node
 
@@ -170,3 +170,28 @@ def test_node_timeouts_are_total_deadlines() -> None:
         with pytest.raises(SourceUnavailableError, match="timed out"):
             open_node(f"mempool:{url}", policy=HttpPolicy(timeout=0.3, attempts=2, backoff=0)).tip_height()
         assert time.monotonic() - start < 1.5
+
+
+def test_bitcoind_without_txindex_reads_confirmations_from_the_utxo_set() -> None:
+    chain = FakeChain(txindex=False)
+    raw = make_tx(8)
+    txid = parse_tx(raw).txid
+    with fake_node(chain) as url:
+        node = open_node(f"bitcoind:{url}", policy=FAST, environ={})
+        node.send_tx(raw)
+        assert node.tx_status(txid) == TxStatus(0)  # mempool: getrawtransaction finds it
+        block = chain.mine()
+        chain.mine()
+        assert node.tx_status(txid) == TxStatus(2, 1, block)  # via gettxout
+        assert "gettxout" in chain.calls
+        # Output 0 spent: without -txindex nothing can tell; unknown, never a guess.
+        spender_of_output_0 = make_tx(9)[:7] + bytes.fromhex(txid)[::-1] + make_tx(9)[39:]
+        node.send_tx(spender_of_output_0)
+        assert node.tx_status(txid) is None
+
+
+def test_unknown_transaction_is_tx_not_found(node_chain: tuple[Node, FakeChain]) -> None:
+    node, _chain = node_chain
+    with pytest.raises(TxNotFoundError) as caught:
+        node.raw_tx("ab" * 32)
+    assert caught.value.exit_code == 69 and "does not find" in caught.value.message

@@ -12,15 +12,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import inscriptions.transactions.plan as plan_module
+import inscriptions.plans.plan as plan_module
 from inscriptions.batch.verify import verify_batch
 from inscriptions.transactions.decode import check_against_manifest, decode_tx
 from inscriptions.transactions.envelope import decode_pointer
 from inscriptions.transactions.groups import DIRECT_WEIGHT, STANDARD_WEIGHT
 from inscriptions.transactions.network import parse_address
-from inscriptions.transactions.plan import make_plan
-from inscriptions.transactions.planfile import load_plan
-from inscriptions.transactions.reveal import open_batch, parse_fundings, reveal_all
+from inscriptions.plans.plan import make_plan
+from inscriptions.plans.planfile import load_plan
+from inscriptions.plans.reveal import open_batch, parse_fundings, reveal_all
 from tests import independent
 from tests.batchkit import SIGNET_P2WPKH, make_batch, noise, small_batch
 from toolkit.core.errors import MalformedInputError, OutputExistsError, UsageError, VerificationError

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from inscriptions.transactions.planfile import load_plan
+from inscriptions.plans.planfile import load_plan
 from tests.batchkit import SIGNET_P2WPKH, small_batch
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from inscriptions.transactions.planfile import load_plan
+from inscriptions.plans.planfile import load_plan
 from tests.batchkit import SIGNET_P2WPKH, small_batch
 from toolkit.core.canonical_json import canonical_dumps
 from toolkit.core.errors import EnochError
@@ -130,16 +130,28 @@ def test_fifo_in_plan_directory_never_hangs(enoch: Any, plan_dir: Path, name: st
         assert "not a regular file" in r.stderr
 
 
-def test_busy_plan_directory_is_75_and_never_advises_overwrite(plan_dir: Path) -> None:
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["reveal", "--funding", "{fund}"],
+        ["recover", "--funding", "{fund}", "--to", SIGNET_P2WPKH, "--fee-rate", "1"],
+        ["bump", "--group", "0", "--fee-rate", "3"],
+        ["fund"],
+        ["status"],
+        ["broadcast", "--node", "mempool:http://127.0.0.1:9"],
+    ],
+)
+def test_busy_plan_directory_is_75_and_never_advises_overwrite(plan_dir: Path, command: list[str]) -> None:
+    args = [a.replace("{fund}", _fund(plan_dir)) for a in command[1:]]
     fd = os.open(plan_dir / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        r = cli("inscribe", "reveal", str(plan_dir), "--funding", _fund(plan_dir), "--json", env={"ENOCH_LOCK_WAIT": "0.3"})
+        r = cli("inscribe", command[0], str(plan_dir), *args, "--json", env={"ENOCH_LOCK_WAIT": "0.3"})
     finally:
         os.close(fd)
-    assert r.returncode == 75 and json.loads(r.stdout)["error"]["code"] == "busy"
+    assert r.returncode == 75 and json.loads(r.stdout)["error"]["code"] == "busy", r.stderr
     assert "busy" in r.stderr and "--overwrite" not in r.stderr
-    assert not (plan_dir / "reveals").exists()
+    assert not (plan_dir / "reveals").exists() and not (plan_dir / "recovers").exists()
 
 
 def test_waiting_reveal_succeeds_on_identical_content(plan_dir: Path) -> None:
@@ -188,3 +200,31 @@ def test_concurrent_plans_loser_is_told_it_exists(tmp_path: Path) -> None:
         if p.returncode:
             assert "never overwritten" in err and "--overwrite" not in err
     load_plan(tmp_path / "plan")
+
+
+@pytest.mark.parametrize("lock_exists", [False, True])
+def test_read_only_plan_directory_still_locks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lock_exists: bool) -> None:
+    """A plan directory on a read-only mount (EROFS for any write) can still be
+    read under the lock: the existing lock file opened read-only, or the
+    directory itself locked when there is none."""
+    import errno
+
+    import inscriptions.plans.plandir as plandir
+
+    (tmp_path / "plan").mkdir()
+    if lock_exists:
+        (tmp_path / "plan" / ".lock").write_bytes(b"")
+    real_open = os.open
+
+    def read_only_open(path: Any, flags: int, *args: Any) -> int:
+        if flags & (os.O_RDWR | os.O_WRONLY | os.O_CREAT):
+            raise OSError(errno.EROFS, "Read-only file system", str(path))
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(plandir.os, "open", read_only_open)
+    with plandir.plan_lock(tmp_path / "plan", wait=0):
+        with pytest.raises(EnochError) as info:  # a second holder is refused: the lock is real
+            with plandir.plan_lock(tmp_path / "plan", wait=0):
+                pass
+        assert info.value.exit_code == 75
+    assert (tmp_path / "plan" / ".lock").exists() is lock_exists

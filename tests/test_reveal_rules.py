@@ -17,8 +17,8 @@ from inscriptions.transactions.decode import check_against_manifest, decode_tx
 from inscriptions.transactions.fees import fee_for
 from inscriptions.transactions.groups import STANDARD_WEIGHT
 from inscriptions.transactions.metadata import InscriptionMetadata
-from inscriptions.transactions.planfile import load_plan
-from inscriptions.transactions.reveal import open_batch, parse_fundings, reveal_all, reveal_outputs
+from inscriptions.plans.planfile import load_plan
+from inscriptions.plans.reveal import open_batch, parse_fundings, reveal_all, reveal_outputs
 from inscriptions.transactions.txbuild import reveal_weight
 from tests.batchkit import SIGNET_P2WPKH, make_batch, noise, small_batch
 from toolkit.core.canonical_json import canonical_dumps
@@ -77,7 +77,7 @@ def test_conflict_writes_no_other_reveal(tmp_path: Path) -> None:
     path = make_batch(tmp_path, {"a.bin": noise(450_000, 3)}, shard_size=120_000)
     from inscriptions.batch.verify import verify_batch
     from inscriptions.transactions.network import parse_address
-    from inscriptions.transactions.plan import make_plan
+    from inscriptions.plans.plan import make_plan
 
     make_plan(verify_batch(path), tmp_path / "plan", destination=parse_address(SIGNET_P2WPKH, "signet"), postage=10_000,
               relay="standard", fee_rate=Decimal(1), ceiling=Decimal(5))  # fmt: skip
@@ -95,7 +95,7 @@ def test_conflict_writes_no_other_reveal(tmp_path: Path) -> None:
 def test_change_never_breaks_the_promised_relay_policy(tmp_path: Path) -> None:
     batch = small_batch(tmp_path)
     from inscriptions.transactions.network import parse_address
-    from inscriptions.transactions.plan import make_plan
+    from inscriptions.plans.plan import make_plan
 
     dest = parse_address(SIGNET_P2WPKH, "signet")
     make_plan(batch, tmp_path / "plan", destination=dest, postage=10_000, relay="standard", fee_rate=Decimal(1),
@@ -190,7 +190,7 @@ def test_decode_accepts_identical_shards_by_their_metadata(enoch: Enoch, tmp_pat
     ],
 )
 def test_funding_text_is_strict(text: str) -> None:
-    from inscriptions.transactions.reveal import parse_funding
+    from inscriptions.plans.reveal import parse_funding
 
     with pytest.raises(UsageError):
         parse_funding(text)

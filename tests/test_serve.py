@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from inscriptions.batch.verify import VerifiedBatch
-from inscriptions.loader.content import batch_site
+from inscriptions.readback.content import batch_site
 from tests.batchkit import small_batch
 from toolkit.serve.server import CSP, CSP_RECURSION, accepts, serving
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from inscriptions.transactions.state import Attempt, load_state, save_state, state_bytes
+from inscriptions.plans.state import Attempt, load_state, save_state, state_bytes
 from toolkit.core.errors import MalformedInputError
 
 ATTEMPTS = [

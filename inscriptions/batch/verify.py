@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +32,7 @@ from inscriptions.batch.relpath import safe_join
 from inscriptions.batch.rfc9162 import leaf_hash, merkle_root
 from inscriptions.batch.writer import BackgroundWriter
 from toolkit.core.errors import InputMissingError, MalformedInputError, VerificationError
-from toolkit.core.fsio import atomic_directory, output_errors, read_input
+from toolkit.core.fsio import NotRegularFileError, atomic_directory, output_errors, read_input, read_regular
 
 MANIFEST_NAME = "manifest.json"
 
@@ -147,20 +146,13 @@ def _read_part(path: Path, what: str, limit: int) -> bytes:
     the size check that follows names them.
     """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        return read_regular(path, limit)
     except FileNotFoundError:
         raise VerificationError(f"{what} is missing ({path})") from None
+    except NotRegularFileError:
+        raise VerificationError(f"{what} is not a regular file ({path})") from None
     except OSError as exc:
         raise VerificationError(f"{what} cannot be read ({path}: {exc.strerror})") from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise VerificationError(f"{what} is not a regular file ({path})")
-        with os.fdopen(os.dup(fd), "rb") as fh:
-            return fh.read(limit + 1)
-    except OSError as exc:
-        raise VerificationError(f"{what} cannot be read ({path}: {exc.strerror})") from None
-    finally:
-        os.close(fd)
 
 
 def _check_listing(directory: Path, expected: set[str], what: str) -> None:

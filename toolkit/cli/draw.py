@@ -8,12 +8,12 @@ from typing import Any
 
 import click
 
-from toolkit.cli.options import json_option, overwrite_option
+from toolkit.cli.options import MAX_HEIGHT, DecimalInt, json_option, overwrite_option
 from toolkit.cli.render import Result, SimpleResult, info
 from toolkit.core.errors import UsageError, VerificationError
 from toolkit.core.fsio import atomic_write, read_input
 from toolkit.core.hexutil import parse_hex
-from toolkit.draws.chainlink import ProvenBlock
+from toolkit.chain.byheight import BlockAtHeight
 from toolkit.draws.entrants import Entrants, parse_entrants
 from toolkit.draws.receipt import DrawReceipt, Winner
 from toolkit.draws.request import MAX_CONFIRMATIONS, NETWORKS, DrawRequest
@@ -53,11 +53,11 @@ def _winners_json(winners: tuple[Winner, ...]) -> list[dict[str, Any]]:
 
 @draw.command()
 @click.option("--network", required=True, type=click.Choice(NETWORKS), help="The chain whose block decides.")
-@click.option("--height", required=True, type=click.IntRange(min=1), help="Height H of the deciding block.")
+@click.option("--height", required=True, type=DecimalInt(1, MAX_HEIGHT), help="Height H of the deciding block.")
 @click.option("--context", required=True, metavar="C", help="What the draw is for (UTF-8 text, bound into the request).")
 @click.option("--entrants", "entrants_file", required=True, metavar="FILE", help="One entrant per line (UTF-8).")
-@click.option("--winners", required=True, type=click.IntRange(min=1), metavar="K", help="Number of winners.")
-@click.option("--confirmations", default=6, show_default=True, type=click.IntRange(min=1, max=MAX_CONFIRMATIONS),
+@click.option("--winners", required=True, type=DecimalInt(1), metavar="K", help="Number of winners.")
+@click.option("--confirmations", default=6, show_default=True, type=DecimalInt(1, MAX_CONFIRMATIONS),
               help="Confirmations block H needs before the draw may run.")
 @click.option("--vrf-public-key", metavar="HEX", help="Only the holder of this VRF key can run the draw.")
 @click.option("--vrf-suite", metavar="S", help="RFC 9381 suite of --vrf-public-key.")
@@ -137,12 +137,13 @@ def run(
     return SimpleResult(data=data, text="\n".join(lines))
 
 
-def _block_json(receipt: DrawReceipt, block: ProvenBlock | None) -> dict[str, Any]:
+def _block_json(receipt: DrawReceipt, block: BlockAtHeight | None) -> dict[str, Any]:
     out: dict[str, Any] = {"height": receipt.block_height, "hash": receipt.block_hash_display}
     if block is not None:  # what the header chain proved (SPEC H's JSON keys)
+        from toolkit.cli.chain_report import chainwork_hex
+
         out["confirmations"] = block.confirmations
-        if block.chainwork is not None:
-            out["chainwork"] = f"{block.chainwork:064x}"  # as bitcoin-cli getblockheader prints it
+        out["chainwork"] = chainwork_hex(block.block.chainwork)
     return out
 
 
@@ -152,7 +153,7 @@ class DrawVerifyResult:
 
     receipt: DrawReceipt
     checked: tuple[str, ...] = ()
-    block: ProvenBlock | None = None
+    block: BlockAtHeight | None = None
     reason: str | None = None
     exit_code: int = field(init=False, default=0)
 

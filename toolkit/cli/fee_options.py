@@ -12,6 +12,7 @@ import click
 from inscriptions.transactions.fees import fmt_rate, gate, parse_rate
 from toolkit.core.errors import UsageError
 from toolkit.sources.feesources import DEFAULT_PRIORITY, PRIORITIES, parse_fee_source
+from toolkit.cli.options import DecimalSeconds
 from toolkit.cli.render import info
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -21,8 +22,8 @@ _OPTIONS = [
     click.option("--fee-source", metavar="SRC", help="bitcoind:URL, mempool:URL or bitcoinlib:NETWORK."),
     click.option("--ceiling", default="5", show_default=True, metavar="R", help="Highest acceptable rate, sat/vB."),
     click.option("--wait", is_flag=True, help="Poll the source until the rate is at or below the ceiling."),
-    click.option("--poll-interval", type=click.FloatRange(min=0.1), default=60.0, show_default=True, metavar="S"),
-    click.option("--timeout", type=click.FloatRange(min=0.0), default=3600.0, show_default=True, metavar="S"),
+    click.option("--poll-interval", type=DecimalSeconds(0.1, 86_400.0), default=60.0, show_default=True, metavar="S"),
+    click.option("--timeout", type=DecimalSeconds(0.0, 31_536_000.0), default=3600.0, show_default=True, metavar="S"),
     click.option("--priority", type=click.Choice(sorted(PRIORITIES)), default=DEFAULT_PRIORITY, show_default=True),
 ]
 

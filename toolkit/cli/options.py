@@ -14,6 +14,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 _DECIMAL = re.compile(r"[+-]?[0-9]+")
 _MAX_DIGITS = 4000  # below Python's int/str conversion limit (4300)
+#: The largest block height any option takes (nodes refuse more, toolkit.sources.nodes).
+MAX_HEIGHT = 100_000_000
 
 
 class DecimalInt(click.ParamType[int]):
@@ -44,6 +46,33 @@ class DecimalInt(click.ParamType[int]):
                 self.fail(f"{number} is above the maximum {self.high}", param, ctx)
             self.fail(f"{number} is not in the range {self.low}..{self.high}", param, ctx)
         return number
+
+
+_SECONDS = re.compile(r"[0-9]{1,12}(\.[0-9]{1,9})?")
+
+
+class DecimalSeconds(click.ParamType[float]):
+    """A duration in seconds: plain ASCII decimal (``60``, ``0.5``) within
+    ``low..high``.  click's FLOAT would take ``nan``, ``inf``, ``1e999`` and
+    non-ASCII digits: a wait that never ends or ends at once."""
+
+    name = "seconds"
+
+    def __init__(self, low: float, high: float) -> None:
+        self.low, self.high = low, high
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, float):  # a default
+            return value
+        text = str(value)
+        if not _SECONDS.fullmatch(text):
+            shown = text if len(text) <= 40 else text[:40] + "..."
+            self.fail(f"{shown!r} is not a number of seconds (ASCII digits, optional decimals)", param, ctx)
+        number = float(text)
+        if not self.low <= number <= self.high:
+            self.fail(f"{text} is not in the range {self.low:g}..{self.high:g} seconds", param, ctx)
+        return number
+
 
 json_option: Callable[[F], F] = click.option(
     "--json", "json_mode", is_flag=True, help="Print exactly one JSON object on stdout (also on failure)."
@@ -81,7 +110,7 @@ def block_options(f: F) -> F:
     f = click.option("--node", metavar="SRC", help="With --height: fetch the headers from bitcoind:URL or mempool:URL.")(f)
     f = click.option("--headers", "headers_file", metavar="F", help="With --height: an anchored header chain file holding H.")(f)
     f = click.option(
-        "--height", type=DecimalInt(0, 100_000_000), metavar="H",
+        "--height", type=DecimalInt(0, MAX_HEIGHT), metavar="H",
         help="The block at height H, proven by an anchored header chain (--headers or --node).",
     )(f)
     f = click.option("--context", metavar="C", help="Context string bound into the input (UTF-8; default empty).")(f)

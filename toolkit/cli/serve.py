@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from inscriptions.batch.verify import MANIFEST_NAME, verify_batch
-from inscriptions.loader.content import Site, batch_site, plan_site
-from toolkit.cli.options import json_option
+from inscriptions.readback.content import Site, batch_site, plan_site
+from toolkit.cli.options import DecimalInt, json_option
 from toolkit.cli.render import SimpleResult, info
 from toolkit.core.errors import InputMissingError, UsageError
 from toolkit.serve.server import SiteServer
@@ -27,7 +27,7 @@ def load_site(path: Path) -> Site:
 
 @click.command()
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--port", type=DecimalInt(0, 65535), default=8000, show_default=True, help="Port on 127.0.0.1 (0: any free port).")
 @json_option
 def serve(directory: Path, port: int, json_mode: bool) -> SimpleResult:
     """Serve a batch or plan the way ord does, with the loader page at /, on 127.0.0.1 until Ctrl-C."""

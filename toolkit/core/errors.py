@@ -28,7 +28,7 @@ EXIT_TABLE: Final[tuple[tuple[int, str], ...]] = (
     (EXIT_NOINPUT, "input missing or unreadable"),
     (EXIT_UNAVAILABLE, "data source unavailable (fee/block source down, HTTP error, timeout)"),
     (EXIT_SOFTWARE, "internal error (bug); please report it"),
-    (EXIT_TEMPFAIL, "fee rate above the ceiling: nothing was written or signed; retry later"),
+    (EXIT_TEMPFAIL, "fee rate above the ceiling, or the plan directory busy: nothing was written or signed; retry later"),
 )
 
 
@@ -113,6 +113,13 @@ class TxRejectedError(SourceUnavailableError):
 
     def _init_args(self) -> tuple[Any, ...]:
         return (self.message, self.reason, self.rpc_code)
+
+
+class TxNotFoundError(SourceUnavailableError):
+    """A node answered that it does not know a transaction (bitcoind without
+    ``-txindex`` knows only its mempool and wallet)."""
+
+    code = "tx_not_found"
 
 
 class InternalError(EnochError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -67,12 +68,56 @@ def atomic_write(path: Path | str, data: bytes, *, overwrite: bool = False, mode
         raise UsageError(f"{path} is a directory; give a file name")
     if not overwrite and os.path.lexists(path):
         raise OutputExistsError(f"{path} exists; pass --overwrite to replace it")
+    if overwrite:
+        refuse_replacing_secret(path)
     if not parent.is_dir():
         raise InputMissingError(f"output directory {parent} does not exist")
     try:
         _write_and_rename(path, parent, data, overwrite=overwrite, mode=mode)
     except OSError as exc:  # no permission, read-only or full file system, ...
         raise InputMissingError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+#: The first bytes of enoch's secret files (canonical JSON: "format" sorts
+#: first): a VRF key, a plan's batch secret.
+_SECRET_HEADS = (b'{"format":"enoch-vrf-key/', b'{"format":"enoch-batch-secret/')
+_SECRET_NAMES = ("batch-secret.json",)
+
+
+def _is_secret_file(path: Path) -> bool:
+    if path.name in _SECRET_NAMES:
+        return True
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return False
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+    except OSError:
+        return False
+    try:
+        head = os.read(fd, 64)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return head.startswith(_SECRET_HEADS)
+
+
+def refuse_replacing_secret(target: Path | str) -> None:
+    """``--overwrite`` never replaces a secret: a key file, or a directory
+    directly holding one (a plan directory: losing its batch secret loses
+    whatever was sent to its commit addresses)."""
+    target = Path(target)
+    if os.path.isdir(target) and not os.path.islink(target):
+        try:
+            names = sorted(os.listdir(target))
+        except OSError:
+            names = []
+        found = [target / n for n in names if _is_secret_file(target / n)]
+    else:
+        found = [target] if _is_secret_file(target) else []
+    if found:
+        where = display_path(found[0])
+        raise OutputExistsError(f"{where} is a secret key; enoch never replaces it, not even with --overwrite (choose another output)")
 
 
 def _write_and_rename(path: Path, parent: Path, data: bytes, *, overwrite: bool, mode: int) -> None:
@@ -136,6 +181,8 @@ def atomic_directory(target: Path | str, *, overwrite: bool = False, mode: int |
     outdir.sweep_stale(target)  # may restore target from an interrupted replacement
     if not overwrite and os.path.lexists(target):
         raise OutputExistsError(f"{target} exists; pass --overwrite to replace it")
+    if overwrite:
+        refuse_replacing_secret(target)
     tmp, lock = _locked_temporary(target, parent)
     try:
         try:
@@ -220,6 +267,29 @@ def read_error(path: Path | str, what: str, exc: OSError) -> InputMissingError:
     return InputMissingError(f"cannot read {what} {where}: {exc.strerror or exc}")
 
 
+class NotRegularFileError(OSError):
+    """:func:`read_regular` found a FIFO, device, socket or directory."""
+
+
+def read_regular(path: Path | str, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of the regular file ``path``.
+
+    Opened with ``O_NONBLOCK`` and checked with ``fstat`` before any read, so
+    a FIFO or device planted where a file is expected (directly or through a
+    symlink) never hangs or floods the reader: :class:`NotRegularFileError`.
+    Other failures are the ``OSError`` of ``open``/``read``; callers map them
+    to their own messages.  A result of ``limit + 1`` bytes means "too large".
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFileError(f"{display_path(path)} is not a regular file")
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            return fh.read(limit + 1)
+    finally:
+        os.close(fd)
+
+
 def read_at_most(path: Path | str, *, what: str, limit: int) -> bytes:
     """The first ``limit + 1`` bytes (at most) of a file; ``-`` means stdin.
 
@@ -228,10 +298,38 @@ def read_at_most(path: Path | str, *, what: str, limit: int) -> bytes:
     multi-gigabyte file).  Missing or unreadable -> ``InputMissingError``
     (exit 66).  See :func:`read_input` for the usual "too large" refusal.
     """
+    return _read_bounded(path, what, limit, refuse_larger=False)
+
+
+def read_input(path: Path | str, *, what: str = "input", limit: int) -> bytes:
+    """Read a whole input file (``-`` means stdin) of at most ``limit`` bytes.
+
+    Every format enoch reads has a maximum size (named next to its parser);
+    a larger input is ``MalformedInputError`` (exit 65, "too large") after
+    reading at most ``limit + 1`` bytes -- none at all for a regular file
+    whose size already says so.  Missing or unreadable -> exit 66.
+    """
+    data = _read_bounded(path, what, limit, refuse_larger=True)
+    if len(data) > limit:
+        raise _too_large(path, what, limit)
+    return data
+
+
+def _too_large(path: Path | str, what: str, limit: int) -> MalformedInputError:
+    shown = "stdin" if str(path) == "-" else str(path)
+    return MalformedInputError(f"{what} {shown} is too large (more than {limit} bytes)")
+
+
+def _read_bounded(path: Path | str, what: str, limit: int, *, refuse_larger: bool) -> bytes:
     if limit < 0:
         raise ValueError("limit must be >= 0")
     handle = open_input(path, what=what, buffered=False)
     try:
+        if refuse_larger:
+            with contextlib.suppress(OSError, ValueError):  # stdin may be closed or a pipe
+                st = os.fstat(handle.fileno())
+                if stat.S_ISREG(st.st_mode) and st.st_size - handle.tell() > limit:
+                    raise _too_large(path, what, limit)
         # Chunked: memory grows with what is actually read, so a small file
         # never costs a ``limit``-sized buffer, and a huge one is cut off.
         parts: list[bytes] = []
@@ -248,17 +346,3 @@ def read_at_most(path: Path | str, *, what: str, limit: int) -> bytes:
     finally:
         if str(path) != "-":
             handle.close()
-
-
-def read_input(path: Path | str, *, what: str = "input", limit: int) -> bytes:
-    """Read a whole input file (``-`` means stdin) of at most ``limit`` bytes.
-
-    Every format enoch reads has a maximum size (named next to its parser);
-    a larger input is ``MalformedInputError`` (exit 65, "too large") after
-    reading at most ``limit + 1`` bytes.  Missing or unreadable -> exit 66.
-    """
-    data = read_at_most(path, what=what, limit=limit)
-    if len(data) > limit:
-        shown = "stdin" if str(path) == "-" else str(path)
-        raise MalformedInputError(f"{what} {shown} is too large (more than {limit} bytes)")
-    return data

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from toolkit.core.errors import UsageError, VerificationError
-from toolkit.core.hexutil import block_hash_display_from_internal
-from toolkit.draws.chainlink import ProvenBlock, node_headers, receipt_headers
+from toolkit.chain.byheight import BlockAtHeight
+from toolkit.draws.chainlink import node_headers, receipt_headers
 from toolkit.draws.derive import draw_source, winner_indices
 from toolkit.draws.entrants import Entrants
 from toolkit.draws.receipt import DrawReceipt, Winner
@@ -51,17 +51,17 @@ def run_draw(
     proof: ProofRecord | None = None
     beta: bytes | None = None
     if vrf_key is not None:
-        proof = make_record(vrf_key, b"", block_hash_internal=block.hash_internal, context=rid)
+        proof = make_record(vrf_key, b"", block_hash_internal=block.block.hash_internal, context=rid)
         beta = verify_record(proof).beta
-    indices = winner_indices(draw_source(rid, block.hash_internal, beta), request.entrant_count, request.winners)
+    indices = winner_indices(draw_source(rid, block.block.hash_internal, beta), request.entrant_count, request.winners)
     root, paths = entrants.root_and_proofs(indices)
     if root != request.entrants_root:
         raise VerificationError("the entrants file is not the one the request committed to (Merkle root differs)")
     return DrawReceipt(
         request=request,
         request_id_hex=rid,
-        block_height=block.height,
-        block_hash_display=block_hash_display_from_internal(block.hash_internal),
+        block_height=block.block.height,
+        block_hash_display=block.block.hash_display,
         headers=cut,
         vrf_proof=proof,
         winners=tuple(Winner(i, entrants.name(i), tuple(p)) for i, p in zip(indices, paths)),
@@ -70,7 +70,7 @@ def run_draw(
 
 def _block(
     request: DrawRequest, headers: Iterable[bytes] | None, node: str | None
-) -> tuple[tuple[bytes, ...], ProvenBlock]:
+) -> tuple[tuple[bytes, ...], BlockAtHeight]:
     if (headers is None) == (node is None):
         raise UsageError("give exactly one of --headers and --node")
     args = (request.network, request.height, request.confirmations)

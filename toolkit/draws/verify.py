@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from inscriptions.batch.rfc9162 import leaf_hash, verify_inclusion
 from toolkit.core.errors import VerificationError
 from toolkit.core.hexutil import block_hash_display_from_internal
-from toolkit.draws.chainlink import ProvenBlock, prove_block
+from toolkit.chain.byheight import BlockAtHeight
+from toolkit.draws.chainlink import prove_block
 from toolkit.draws.derive import draw_source, winner_indices
 from toolkit.draws.entrants import Entrants
 from toolkit.draws.receipt import DrawReceipt
@@ -37,7 +38,7 @@ class VerifiedDraw:
     """What a receipt that verified vouches for."""
 
     receipt: DrawReceipt
-    block: ProvenBlock
+    block: BlockAtHeight
     checked: tuple[str, ...]
 
 
@@ -68,17 +69,18 @@ def verify_receipt(
         block = prove_block(receipt.headers, req.network, req.height, req.confirmations)
     except VerificationError as exc:
         raise _fail(3, exc.reason) from None
-    if block_hash_display_from_internal(block.hash_internal) != receipt.block_hash_display:
+    if block.block.hash_display != receipt.block_hash_display:
         raise _fail(3, f"block hash is not the hash of block {req.height} in the header chain")
-    checked.append(f"header chain ({block.first_height}..{block.tip_height}, anchored, {block.confirmations} confirmations)")
+    chain = block.chain
+    checked.append(f"header chain ({chain.first_height}..{chain.tip_height}, anchored, {block.confirmations} confirmations)")
     # Step 4.
-    beta = _check_vrf(receipt, block.hash_internal, rid)
+    beta = _check_vrf(receipt, block.block.hash_internal, rid)
     if beta is not None:
         checked.append("VRF proof")
     # Step 5.
     if req.winners > req.entrant_count:
         raise _fail(5, f"the request asks for {req.winners} winners from {req.entrant_count} entrants")
-    expected = winner_indices(draw_source(rid, block.hash_internal, beta), req.entrant_count, req.winners)
+    expected = winner_indices(draw_source(rid, block.block.hash_internal, beta), req.entrant_count, req.winners)
     got = [w.index for w in receipt.winners]
     if got != expected:
         raise _fail(5, f"winners are not the first {req.winners} of the shuffle (expected indices {expected[:10]})")

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from inscriptions.loader.content import Site
+from inscriptions.readback.content import Site
 
 HOST = "127.0.0.1"
 #: ord's two Content-Security-Policy headers for /content (no --csp-origin;

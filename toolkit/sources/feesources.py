@@ -22,15 +22,18 @@ import atexit
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from toolkit.core.errors import SourceUnavailableError, UsageError
 from toolkit.sources.http import HttpPolicy, JsonRpc, check_url, parse_json, redirect_hint, request
 
 __all__ = ["HttpPolicy", "FeeSource", "BitcoindSource", "MempoolSource", "BitcoinlibSource", "parse_fee_source"]
+
+T = TypeVar("T")
 
 #: --priority name -> (mempool.space field, confirmation target in blocks)
 PRIORITIES: dict[str, tuple[str, int]] = {
@@ -123,6 +126,9 @@ class BitcoinlibSource:
     timeout: float = 10.0
     service_factory: Callable[..., Any] | None = None
     name: str = "bitcoinlib"
+    #: bitcoinlib's own timeout is per request and it asks several providers in
+    #: turn: the whole estimate gets the same bound as three HTTP attempts.
+    deadline: float = 32.0
 
     def fetch(self) -> Decimal:
         factory = self.service_factory
@@ -134,8 +140,9 @@ class BitcoinlibSource:
                 raise SourceUnavailableError(f"bitcoinlib is unavailable: {exc}") from None
             factory = Service
         try:
-            service = factory(network=self.network, timeout=self.timeout)
-            fee = service.estimatefee(blocks=self.blocks)
+            service, fee = _within(self.deadline, lambda: _estimate(factory, self.network, self.timeout, self.blocks))
+        except TimeoutError:
+            raise SourceUnavailableError(f"bitcoinlib ({self.network}): no answer within {self.deadline:g} s") from None
         except Exception as exc:  # bitcoinlib raises many types; all mean "no answer"
             raise SourceUnavailableError(f"bitcoinlib ({self.network}) failed: {type(exc).__name__}: {exc}") from None
         # bitcoinlib falls back to a built-in default fee when no provider
@@ -143,6 +150,34 @@ class BitcoinlibSource:
         if not getattr(service, "results", None) and not getattr(service, "results_cache_n", 0):
             raise SourceUnavailableError(f"bitcoinlib ({self.network}): no provider answered")
         return positive_rate(fee, f"bitcoinlib ({self.network}) estimate") / 1000
+
+
+def _estimate(factory: Callable[..., Any], network: str, timeout: float, blocks: int) -> tuple[Any, Any]:
+    service = factory(network=network, timeout=timeout)
+    return service, service.estimatefee(blocks=blocks)
+
+
+def _within(seconds: float, work: Callable[[], T]) -> T:
+    """``work()`` on a daemon thread; :class:`TimeoutError` if it is not done in
+    ``seconds`` (the thread is abandoned: a stuck provider cannot be interrupted,
+    but it no longer holds the command)."""
+    box: list[T] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            box.append(work())
+        except BaseException as exc:  # handed to the caller's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        raise TimeoutError
+    if failure:
+        raise failure[0]
+    return box[0]
 
 
 _BITCOINLIB_NETWORKS = {"mainnet": "bitcoin", "bitcoin": "bitcoin", "testnet": "testnet", "signet": "signet"}

@@ -8,11 +8,15 @@ Guarantees (each one a hardening decision, see issue 12 defects 1 and 2):
   the socket down when the deadline passes, and the body loop checks the wall
   clock between chunks.  A server trickling one byte every 5 s cannot keep an
   attempt alive; 3 attempts at the default 10 s end in about 31.5 s (10 + 0.5
-  + 10 + 1 + 10).  (Name resolution is the one step a socket cannot bound;
+  + 10 + 1 + 10).  Only requests that may move more than the default 1 MiB
+  (a transaction sent or fetched) get more time, at 100 kB/s for the excess
+  (:func:`attempt_deadline`).  (Name resolution is the one step a socket cannot bound;
   nodes are usually given by address.)
 * **A body size cap** (``max_body``); a larger answer is refused unread.
 * **Retries with exponential backoff** for connection failures, timeouts and
   HTTP 429/502/503/504; other answers are returned to the caller.
+* **Proxies for https only** (``https_proxy``/``no_proxy``), as a CONNECT
+  tunnel: see :func:`https_proxy`.
 * **No redirects, ever.**  A redirect would resend the credentials to
   wherever the server points; the caller is told to give the final URL.
 * **Credentials from the environment only**: ``ENOCH_BITCOIND_COOKIE`` (path
@@ -35,13 +39,14 @@ import ssl
 import threading
 import time
 import urllib.parse
+import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
-from toolkit.core.errors import InputMissingError, SourceUnavailableError, UsageError
+from toolkit.core.errors import SourceUnavailableError, UsageError
+from toolkit.core.fsio import read_input
 
 RETRY_STATUS = frozenset({429, 502, 503, 504})
 DEFAULT_MAX_BODY = 1 << 20
@@ -98,13 +103,36 @@ class _TooLarge(Exception):
     """The answer is larger than the cap."""
 
 
+def https_proxy(host: str) -> tuple[str, int] | None:
+    """The ``https_proxy`` of the environment for ``host`` (honouring
+    ``no_proxy``), as (host, port); None for a direct connection.
+
+    Decision: only https goes through a proxy, as a CONNECT tunnel, so the
+    proxy sees the destination host and port, never a request, an answer or
+    the bitcoind credentials.  Plain http is always direct."""
+    proxy = urllib.request.getproxies().get("https")
+    if not proxy or urllib.request.proxy_bypass(host):
+        return None
+    parts = urllib.parse.urlsplit(proxy if "://" in proxy else "http://" + proxy)
+    try:
+        port = parts.port or 8080
+    except ValueError:
+        return None
+    return (parts.hostname, port) if parts.scheme == "http" and parts.hostname else None
+
+
 def _attempt(url: str, method: str, data: bytes | None, headers: Mapping[str, str], timeout: float, cap: int) -> HttpAnswer:
     parts = urllib.parse.urlsplit(url)
     host, port = parts.hostname or "", parts.port
     path = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
     conn: http.client.HTTPConnection
     if parts.scheme == "https":
-        conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=ssl.create_default_context())
+        proxy = https_proxy(host)
+        if proxy is None:
+            conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=ssl.create_default_context())
+        else:
+            conn = http.client.HTTPSConnection(*proxy, timeout=timeout, context=ssl.create_default_context())
+            conn.set_tunnel(host, port)
     else:
         conn = http.client.HTTPConnection(host, port, timeout=timeout)
     fired = threading.Event()
@@ -163,6 +191,19 @@ def _attempt(url: str, method: str, data: bytes | None, headers: Mapping[str, st
         conn.close()
 
 
+#: Slowest transfer rate still waited for (bytes/s), beyond the default body
+#: cap: a 4 MB transaction (8 MB of hex) may take 80 s more on a slow link.
+MIN_RATE = 100_000
+
+
+def attempt_deadline(policy: HttpPolicy, cap: int, data: bytes | None) -> float:
+    """The total deadline of one attempt: ``policy.timeout``, plus time to
+    move an upload or an allowed body larger than the default cap at
+    :data:`MIN_RATE` (fee sources keep exactly ``policy.timeout``)."""
+    extra = max(0, cap - DEFAULT_MAX_BODY) + (len(data) if data else 0)
+    return policy.timeout + extra / MIN_RATE
+
+
 def request(
     url: str,
     policy: HttpPolicy,
@@ -177,20 +218,21 @@ def request(
     attempt got an answer or the answer is over the size cap."""
     cap = policy.max_body if max_body is None else max_body
     verb = method or ("POST" if data is not None else "GET")
+    budget = attempt_deadline(policy, cap, data)
     last = "no attempt made"
     attempts = max(1, policy.attempts)
     for attempt in range(attempts):
         if attempt:
             policy.sleep(policy.backoff * 2 ** (attempt - 1))
         try:
-            answer = _attempt(url, verb, data, headers or {}, policy.timeout, cap)
+            answer = _attempt(url, verb, data, headers or {}, budget, cap)
         except _TooLarge:
             raise SourceUnavailableError(f"{url}: answered more than {cap} bytes") from None
         except _Timeout:
-            last = f"timed out (no complete answer within {policy.timeout:g} s)"
+            last = f"timed out (no complete answer within {budget:g} s)"
             continue
         except (TimeoutError, socket.timeout):
-            last = f"timed out after {policy.timeout:g} s"
+            last = f"timed out after {budget:g} s"
             continue
         except ssl.SSLError as exc:
             last = f"TLS failed ({exc.reason or exc})"
@@ -235,6 +277,10 @@ def parse_json(body: bytes, what: str) -> Any:
         raise SourceUnavailableError(f"{what} answered something that is not JSON within limits (source gave garbage)") from None
 
 
+#: A bitcoind cookie file is about 75 bytes; anything over 4 KiB is not one.
+MAX_COOKIE_BYTES = 4096
+
+
 def bitcoind_auth(environ: Mapping[str, str]) -> str | None:
     """The ``Authorization`` header value from ``ENOCH_BITCOIND_COOKIE`` or
     ``ENOCH_BITCOIND_AUTH`` (never argv), or None."""
@@ -242,10 +288,8 @@ def bitcoind_auth(environ: Mapping[str, str]) -> str | None:
     # variable that is not UTF-8 is sent as given, never a crash.
     cookie = environ.get("ENOCH_BITCOIND_COOKIE")
     if cookie:
-        try:
-            creds = Path(cookie).read_bytes().strip()
-        except OSError as exc:
-            raise InputMissingError(f"cannot read bitcoind cookie file {cookie}: {exc.strerror}") from None
+        # Bounded read: a cookie is "__cookie__:" and 64 hex digits.
+        creds = read_input(cookie, what="bitcoind cookie file", limit=MAX_COOKIE_BYTES).strip()
     else:
         creds = os.fsencode(environ.get("ENOCH_BITCOIND_AUTH", ""))
     if not creds:

@@ -24,7 +24,7 @@ from typing import Any
 
 from inscriptions.transactions.rawtx import parse_tx
 from toolkit.chain.header import HEADER_SIZE, sha256d
-from toolkit.core.errors import EnochError, SourceUnavailableError, TxRejectedError, UsageError
+from toolkit.core.errors import EnochError, SourceUnavailableError, TxNotFoundError, TxRejectedError, UsageError
 from toolkit.core.hexutil import parse_hex
 from toolkit.sources.http import HttpPolicy, JsonRpc, RpcError, check_url, parse_json, redirect_hint, request
 
@@ -128,7 +128,8 @@ class Node:
         raise NotImplementedError
 
     def raw_tx(self, txid: bytes | str) -> bytes:
-        """The transaction (internal bytes or display hex txid), checked to hash to it."""
+        """The transaction (internal bytes or display hex txid), checked to hash to it;
+        :class:`TxNotFoundError` when the node does not know it."""
         raise NotImplementedError
 
     def test_accept(self, raw: bytes) -> tuple[bool, str] | None:
@@ -175,7 +176,12 @@ class BitcoindNode(Node):
 
     def raw_tx(self, txid: bytes | str) -> bytes:
         display = txid_display(txid)
-        answer = self._rpc.call("getrawtransaction", display, False, max_body=_TX_ANSWER_CAP)
+        try:
+            answer = self._rpc.call("getrawtransaction", display, False, max_body=_TX_ANSWER_CAP)
+        except RpcError as exc:
+            if exc.rpc_code == _RPC_NOT_FOUND:
+                raise TxNotFoundError(f"{self.name} does not find transaction {display} ({exc.rpc_message})") from None
+            raise
         return checked_tx(self.name, _hex_answer(self.name, answer, "transaction"), display)
 
     def test_accept(self, raw: bytes) -> tuple[bool, str]:
@@ -208,7 +214,7 @@ class BitcoindNode(Node):
             answer = self._rpc.call("getrawtransaction", display, True, max_body=3 * _TX_ANSWER_CAP)
         except RpcError as exc:
             if exc.rpc_code == _RPC_NOT_FOUND:
-                return None
+                return self._status_from_utxo(display)
             raise
         if not isinstance(answer, dict):
             raise _garbage(self.name, "getrawtransaction (verbose) is not an object")
@@ -224,6 +230,24 @@ class BitcoindNode(Node):
         if height < 0:
             raise _garbage(self.name, f"{confirmations} confirmations with the tip at height {tip}")
         return TxStatus(confirmations, height, block)
+
+
+    def _status_from_utxo(self, display: str) -> TxStatus | None:
+        """Without ``-txindex`` bitcoind finds only mempool transactions; a
+        confirmed one whose output 0 is unspent (a reveal's first postage,
+        until it is moved) is still in the UTXO set, with its confirmations."""
+        out = self._rpc.call("gettxout", display, 0, True)
+        if out is None:
+            return None  # unknown, or output 0 spent: cannot tell without -txindex
+        confirmations = out.get("confirmations") if isinstance(out, dict) else None
+        if isinstance(confirmations, bool) or not isinstance(confirmations, int) or confirmations < 0:
+            raise _garbage(self.name, f"gettxout confirmations {confirmations!r}")
+        if confirmations == 0:
+            return TxStatus(0)
+        height = self.tip_height() - confirmations + 1
+        if height < 0:
+            raise _garbage(self.name, f"gettxout: {confirmations} confirmations, more than the chain has blocks")
+        return TxStatus(confirmations, height, self.block_hash_internal_at(height))
 
 
 @dataclass
@@ -245,9 +269,11 @@ class EsploraNode(Node):
         return answer.body
 
     def _text(self, path: str, what: str, *, max_body: int | None = None) -> str:
-        body = self._get(path, max_body=max_body)
+        return self._ascii(self._get(path, max_body=max_body) or b"", what)
+
+    def _ascii(self, body: bytes, what: str) -> str:
         try:
-            return (body or b"").decode("ascii").strip()
+            return body.decode("ascii").strip()
         except UnicodeDecodeError:
             raise _garbage(self.name, f"{what} is not ASCII") from None
 
@@ -271,7 +297,10 @@ class EsploraNode(Node):
 
     def raw_tx(self, txid: bytes | str) -> bytes:
         display = txid_display(txid)
-        text = self._text(f"/api/tx/{display}/hex", "transaction", max_body=_TX_ANSWER_CAP)
+        body = self._get(f"/api/tx/{display}/hex", max_body=_TX_ANSWER_CAP, missing_ok=True)
+        if body is None:
+            raise TxNotFoundError(f"{self.name} does not find transaction {display}")
+        text = self._ascii(body, "transaction")
         return checked_tx(self.name, _hex_answer(self.name, text, "transaction"), display)
 
     def send_tx(self, raw: bytes) -> str:

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
-from inscriptions.transactions.bump import bump
+from inscriptions.plans.bump import bump
 from inscriptions.transactions.fees import parse_rate
-from inscriptions.transactions.plandir import plan_lock
-from inscriptions.transactions.planfile import load_plan
-from inscriptions.transactions.reveal import open_batch
+from inscriptions.plans.plandir import plan_lock
+from inscriptions.plans.planfile import load_plan
+from inscriptions.plans.reveal import open_batch
 from toolkit.cli.inscribe.reveal import report_line, streamed
-from toolkit.cli.options import json_option
+from toolkit.cli.options import DecimalInt, json_option
 from toolkit.cli.render import StreamedResult, info
 from toolkit.core.errors import UsageError
 
@@ -22,7 +22,7 @@ _OUTPOINT = re.compile(r"([0-9a-fA-F]{64}):([0-9]{1,10})")
 
 @click.command("bump")
 @click.argument("plan_dir", type=click.Path(path_type=Path))
-@click.option("--group", "group", required=True, type=click.IntRange(min=0, max=2**32 - 1), help="Group to bump.")
+@click.option("--group", "group", required=True, type=DecimalInt(0, 2**32 - 1), help="Group to bump.")
 @click.option("--fee-rate", required=True, metavar="R", help="New fee rate in sat/vB (at most the plan's ceiling).")
 @click.option("--outpoint", metavar="TXID:VOUT", help="Which funding, if the group was funded more than once.")
 @click.option("--batch", "batch_dir", type=click.Path(path_type=Path), help="Batch directory, if it moved since plan.")

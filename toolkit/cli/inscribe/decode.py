@@ -10,6 +10,7 @@ import click
 from inscriptions.batch.batch_id import batch_id
 from inscriptions.batch.verify import read_manifest
 from inscriptions.transactions.rawtx import MAX_TX_HEX_TEXT
+from inscriptions.plans.index import inscription_id
 from inscriptions.transactions.decode import check_against_manifest, decode_tx, describe
 from toolkit.cli.options import json_option
 from toolkit.cli.render import SimpleResult
@@ -29,7 +30,8 @@ def decode_cmd(tx: str, manifest_path: Path | None, json_mode: bool) -> SimpleRe
     # just "not hex" (65), never a decoding crash.
     text = read_input("-", what="transaction", limit=MAX_TX_HEX_TEXT).decode("ascii", "replace") if tx == "-" else tx
     decoded = decode_tx(parse_hex("".join(text.split()), what="transaction"))
-    items = [describe(e) for e in decoded.envelopes]
+    # ord numbers every envelope of the transaction in input order: <txid>i<n>.
+    items = [describe(e) | {"id": inscription_id(decoded.tx.txid, n)} for n, e in enumerate(decoded.envelopes)]
     data: dict[str, Any] = {"txid": decoded.tx.txid, "inscriptions": items}
     lines = [f"txid {decoded.tx.txid}: {len(items)} inscriptions"]
     roles: list[str] = []
@@ -40,7 +42,7 @@ def decode_cmd(tx: str, manifest_path: Path | None, json_mode: bool) -> SimpleRe
     for i, item in enumerate(items):
         role = f" = {roles[i]}" if roles else ""
         lines.append(
-            f"{item['input']}:{item['offset']} {item['content_type']} encoding={item['content_encoding']} "
+            f"{item['id']} {item['input']}:{item['offset']} {item['content_type']} encoding={item['content_encoding']} "
             f"size={item['size']} sha256={item['sha256']} pointer={item['pointer']} metadata={item['metadata']}{role}"
             + (f" flags={','.join(item['flags'])}" if item["flags"] else "")
         )

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import click
 
-from inscriptions.transactions.estimate import P2TR_SCRIPT, estimate_batch
+from inscriptions.plans.estimate import P2TR_SCRIPT, estimate_batch
 from inscriptions.transactions.fees import fmt_rate, parse_rate
 from inscriptions.transactions.groups import RELAY_BUDGETS
 from inscriptions.transactions.network import NETWORKS, parse_address
-from inscriptions.transactions.plan import MAX_MONEY
+from inscriptions.plans.plan import MAX_MONEY
 from toolkit.cli.batch import verified_batch
 from toolkit.cli.options import DecimalInt, json_option
 from toolkit.cli.render import SimpleResult

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
 import click
 
-from inscriptions.transactions.extract import pick_root, rebuild, scan, write_batch
-from toolkit.cli.options import json_option, overwrite_option
+from inscriptions.batch.batch_id import parse_batch_id
+from inscriptions.readback.extract import pick_root, rebuild, scan, write_batch
+from toolkit.cli.options import expect_option, json_option, overwrite_option
 from toolkit.cli.render import SimpleResult, info
 from toolkit.core.errors import UsageError
 from toolkit.core.fsio import read_input
@@ -59,7 +59,7 @@ def _hash32(value: str | None, what: str) -> bytes | None:
 @click.option("--node", "node_spec", metavar="SRC", help="Fetch the reveals from a node: bitcoind:URL or mempool:URL.")
 @click.option("--txid", "txids", multiple=True, metavar="TXID", help="A reveal transaction to fetch with --node (repeatable).")
 @click.option("--root", "root_hex", metavar="HEX", help="Keep only this batch root (64 hex digits); absent: exit 1.")
-@click.option("--expect", "expect_hex", metavar="BATCH_ID", help="Require this batch id (SHA-256 of manifest.json).")
+@expect_option
 @overwrite_option
 @json_option
 def extract_cmd(
@@ -68,7 +68,7 @@ def extract_cmd(
     node_spec: str | None,
     txids: tuple[str, ...],
     root_hex: str | None,
-    expect_hex: str | None,
+    expect: str | None,
     overwrite: bool,
     json_mode: bool,
 ) -> SimpleResult:
@@ -81,7 +81,7 @@ def extract_cmd(
     if node_spec is None and not txfiles:
         raise UsageError("give TXFILE... (reveal transactions in hex, - for stdin) or --node SRC --txid TXID...")
     pinned_root = _hash32(root_hex, "--root")
-    expect = _hash32(expect_hex, "--expect")
+    expect_id = None if expect is None else bytes.fromhex(parse_batch_id(expect))  # malformed: exit 2, as verify
     raw = _fetch_txs(node_spec, txids) if node_spec is not None else _read_txs(txfiles)
     found = scan(raw)
     for ig in found.ignored:
@@ -90,19 +90,20 @@ def extract_cmd(
     for f in found.found:
         if f.meta.root != root:
             info(f"ignored {f.id}: inscription of another batch ({f.meta.root.hex()})")
-    rebuilt = rebuild(found, root, expect)
-    batch = write_batch(rebuilt, out, overwrite=overwrite)
+    rebuilt = rebuild(found, root, expect_id)
+    batch = write_batch(rebuilt, out, overwrite=overwrite, expect=expect)
     m = batch.manifest
-    batch_id = hashlib.sha256(batch.manifest_bytes).hexdigest()
+    batch_id = batch.batch_id
     ignored = [{"id": i.id, "reason": i.reason} for i in found.ignored] + [
         {"id": f.id, "reason": f"batch {f.meta.root.hex()}"} for f in found.found if f.meta.root != root
     ]
     data: dict[str, Any] = {
         "valid": True,
+        "batch_id": batch_id,
         "root": m.root.hex(),
         "tree_size": m.tree_size,
         "files": len(m.files),
-        "manifest_sha256": batch_id,
+        "manifest_sha256": batch_id,  # the same value, as verify reports it
         "manifest_id": rebuilt.ids[None],
         "leaves": [rebuilt.ids[i] for i in range(m.tree_size)],
         "transactions": found.txids,
@@ -111,6 +112,6 @@ def extract_cmd(
     }
     text = (
         f"extracted and verified {len(m.files)} files, {m.tree_size} shards from {len(found.txids)} transactions "
-        f"into {out}\nroot {m.root.hex()}\nbatch id (manifest sha256) {batch_id}"
+        f"into {out}\nbatch id {batch_id}\nroot {m.root.hex()}"
     )
     return SimpleResult(data, text)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from inscriptions.transactions.fundfmt import FORMATS, btc, fund_document, render_funding
-from inscriptions.transactions.plandir import plan_lock
-from inscriptions.transactions.planfile import load_plan
-from inscriptions.transactions.revealstore import recorded_fundings
+from inscriptions.plans.fundfmt import FORMATS, btc, fund_document, render_funding
+from inscriptions.plans.plandir import plan_lock
+from inscriptions.plans.planfile import load_plan
+from inscriptions.plans.revealstore import recorded_fundings
 from toolkit.cli.options import json_option
 from toolkit.cli.render import SimpleResult, info
 

@@ -8,8 +8,7 @@ from pathlib import Path
 import click
 
 from inscriptions.batch.verify import verify_batch
-from inscriptions.loader.page import page_for_index, preview_ids, render_page
-from inscriptions.transactions.index_file import load_index
+from inscriptions.readback.page import load_index, page_for_index, preview_ids, render_page
 from toolkit.cli.options import json_option, overwrite_option
 from toolkit.cli.render import SimpleResult
 from toolkit.core.errors import UsageError

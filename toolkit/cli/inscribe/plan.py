@@ -11,12 +11,12 @@ import click
 from inscriptions.transactions.fees import fmt_rate, parse_rate
 from inscriptions.transactions.groups import RELAY_BUDGETS
 from inscriptions.transactions.network import NETWORKS, parse_address
-from inscriptions.transactions.plan import MAX_MONEY, SECRET_NAME, existing_plan_message, make_plan
+from inscriptions.plans.plan import MAX_MONEY, SECRET_NAME, existing_plan_message, make_plan
 from toolkit.cli.batch import verified_batch
 from toolkit.cli.fee_options import describe_rate, fee_options, gated_rate, pop_fee_options
 from toolkit.cli.options import DecimalInt, json_option
 from toolkit.cli.render import SimpleResult
-from inscriptions.transactions.plandir import parent_lock
+from inscriptions.plans.plandir import parent_lock
 from toolkit.core.errors import OutputExistsError, UsageError
 
 _PLAN_GROUP_KEYS = (
@@ -68,7 +68,7 @@ def plan(
             change=change_to, bump_headroom=headroom,
         )  # fmt: skip
     groups = [{k: g.to_json()[k] for k in _PLAN_GROUP_KEYS} for g in made.groups]
-    data = {
+    data: dict[str, Any] = {
         "batch_id": batch.batch_id,
         "root": batch.manifest.root.hex(),
         "fee_rate": fmt_rate(rate),
@@ -76,6 +76,8 @@ def plan(
         "plan_dir": str(plan_dir),
         "groups": groups,
     }
+    if change_to is not None:
+        data |= {"change": change_to.address, "bump_headroom": None if headroom is None else fmt_rate(headroom)}
     lines = [
         f"plan written to {plan_dir}; back up the whole directory ({SECRET_NAME} is the key) before funding anything",
         f"batch id {batch.batch_id}, root {batch.manifest.root.hex()}",

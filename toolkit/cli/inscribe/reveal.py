@@ -9,17 +9,17 @@ from typing import Any
 import click
 
 from inscriptions.transactions.fees import parse_rate
-from inscriptions.transactions.funding import FundingMatch, match_funding_tx, parse_funding_tx_text, parse_fundings
+from inscriptions.plans.funding import FundingMatch, match_funding_tx, parse_funding_tx_text, parse_fundings
 from inscriptions.transactions.groups import STANDARD_WEIGHT
-from inscriptions.transactions.index import INDEX_NAME
+from inscriptions.plans.index import INDEX_NAME
 from inscriptions.transactions.network import address_from_script, parse_address
-from inscriptions.transactions.plan import Plan, PlannedGroup
-from inscriptions.transactions.plandir import plan_lock
-from inscriptions.transactions.planfile import load_plan
-from inscriptions.transactions.recover import recover
-from inscriptions.transactions.reveal import iter_reveals, open_batch
+from inscriptions.plans.plan import Plan, PlannedGroup
+from inscriptions.plans.plandir import plan_lock
+from inscriptions.plans.planfile import load_plan
+from inscriptions.plans.recover import recover
+from inscriptions.plans.reveal import iter_reveals, open_batch
 from inscriptions.transactions.rawtx import MAX_TX_HEX_TEXT
-from inscriptions.transactions.revealstore import MAX_TX_FILE, StoredReveal
+from inscriptions.plans.revealstore import MAX_TX_FILE, StoredReveal
 from inscriptions.transactions.txbuild import Funding
 from toolkit.cli.options import json_option
 from toolkit.cli.render import SimpleResult, StreamedResult, info
