@@ -14,6 +14,7 @@ from toolkit.core.errors import UsageError, VerificationError
 from toolkit.core.fsio import atomic_write, read_input
 from toolkit.core.hexutil import parse_hex
 from toolkit.cli.render import Result, SimpleResult, info
+from toolkit.cli.lazy import StrictGroup
 from vrf import ecvrf, keys
 from vrf.record import MAX_RECORD_BYTES, ProofRecord, make_record, verify_record
 from vrf.suites import DEFAULT_SUITE, SUITES, suite_by_name
@@ -21,7 +22,7 @@ from vrf.suites import DEFAULT_SUITE, SUITES, suite_by_name
 _SUITE_NAMES = [s.name for s in SUITES]
 
 
-@click.group()
+@click.group(cls=StrictGroup)
 def vrf() -> None:
     """ECVRF (RFC 9381): keys, proofs and offline verification."""
 
