@@ -70,3 +70,22 @@ def test_unpack_failing_late_leaves_nothing(enoch: Enoch, tmp_path: Path) -> Non
     r = enoch("unpack", tmp_path / "b", "-o", tmp_path / "out")
     assert r.exit_code == 1 and "shard 000007" in r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b", "src"]
+
+
+def test_unpack_write_error_on_the_writer_thread(enoch: Enoch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A full disk shows up when a file is flushed on the writer thread: the
+    # same clean exit 66 as any unwritable output, and nothing left behind.
+    import errno
+
+    from inscriptions.batch import writer
+
+    src = make_tree(tmp_path / "src")
+    assert enoch("pack", src, "-o", tmp_path / "b", "--shard-size", "4096").exit_code == 0
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(writer.os, "fsync", full)
+    r = enoch("unpack", tmp_path / "b", "-o", tmp_path / "out")
+    assert r.exit_code == 66 and "No space left" in r.stderr and "Traceback" not in r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b", "src"]

@@ -30,6 +30,7 @@ from inscriptions.batch.pack import proof_name, shard_name
 from inscriptions.batch.proof_file import MAX_PROOF_BYTES, InclusionProof
 from inscriptions.batch.relpath import safe_join
 from inscriptions.batch.rfc9162 import leaf_hash, merkle_root
+from inscriptions.batch.writer import BackgroundWriter
 from toolkit.core.errors import InputMissingError, MalformedInputError, VerificationError
 from toolkit.core.fsio import NotRegularFileError, atomic_directory, output_errors, read_input, read_regular
 
@@ -202,12 +203,17 @@ def _verify_shards(path: Path, manifest: Manifest, progress: Callable[[int], Non
     """Every shard, proof and file of the batch, in leaf order; with ``out``,
     each file's verified content is written below ``out`` as it is checked."""
     leaves: list[bytes] = []
-    for f in manifest.files:
-        digest, size = hashlib.sha256(), 0
-        with contextlib.ExitStack() as stack:
-            fh = stack.enter_context(_create(out, f)) if out is not None else None
+    with contextlib.ExitStack() as stack:
+        # Files are written on a background thread, overlapping disk writes
+        # and flushes with verification (inscriptions.batch.writer).
+        writer = stack.enter_context(BackgroundWriter()) if out is not None else None
+        for f in manifest.files:
+            digest, size = hashlib.sha256(), 0
+            if writer is not None and out is not None:
+                writer.open_file(_create(out, f))
             for entry in manifest.shards[f.first_shard : f.first_shard + f.shard_count]:
-                member = _read_part(path / "shards" / shard_name(entry.index, manifest.content_encoding), f"shard {entry.index:06d}", entry.gz_size)
+                name = shard_name(entry.index, manifest.content_encoding)
+                member = _read_part(path / "shards" / name, f"shard {entry.index:06d}", entry.gz_size)
                 proof_raw = _read_part(path / "proofs" / proof_name(entry.index), f"proof {entry.index:06d}", MAX_PROOF_BYTES)
                 try:
                     proof = InclusionProof.from_bytes(proof_raw)
@@ -216,15 +222,19 @@ def _verify_shards(path: Path, manifest: Manifest, progress: Callable[[int], Non
                 for piece in shard_pieces(manifest, entry, member, proof):
                     digest.update(piece)
                     size += len(piece)
-                    if fh is not None:
-                        fh.write(piece)
+                    if writer is not None:
+                        writer.write(piece)
                     if progress is not None:
                         progress(len(piece))
                 leaves.append(entry.leaf_hash)
-        if size != f.size or digest.digest() != f.sha256:
-            raise VerificationError(f"file {f.path!r}: content does not match its SHA-256 in the manifest")
-    if merkle_root(leaves) != manifest.root:  # implied by the proofs; checked outright anyway
-        raise VerificationError("the shards do not hash to the manifest root")
+            if writer is not None:
+                writer.close_file()
+            if size != f.size or digest.digest() != f.sha256:
+                raise VerificationError(f"file {f.path!r}: content does not match its SHA-256 in the manifest")
+        if merkle_root(leaves) != manifest.root:  # implied by the proofs; checked outright anyway
+            raise VerificationError("the shards do not hash to the manifest root")
+        if writer is not None:
+            writer.finish()
 
 
 def verify_batch(path: Path, progress: Callable[[int], None] | None = None, *, expect: str | None = None) -> VerifiedBatch:

@@ -30,8 +30,14 @@ key-path wallet, python-bitcointx), ``blocks`` (assembly and grinding),
 ``kernel`` (pbk chainstate, acceptance proof, script checks), ``ledger``
 (UTXO set, txindex, mempool), ``policy`` (mempool rules and reject reasons),
 ``node`` (mine/fund/accept), ``views`` (Core's JSON shapes), ``rpc``
-(methods and error codes), ``server`` (HTTP, auth, self-stop), ``client``
-(a tiny test client), ``harness`` and ``fixtures``.
+(methods and error codes), ``wallet_rpc`` (``getnewaddress``, ``send``,
+``sendmany`` from the node's wallet), ``server`` (HTTP, auth, self-stop),
+``client`` (a tiny test client), ``harness`` and ``fixtures``.
+
+For a person (docs/inscribe.md, "Try the whole path on a local regtest
+chain"): ``python -m tests.regtest [--port P] [--datadir D]`` runs one in the
+foreground (``__main__``), and ``python -m tests.regtest.cli METHOD ARGS``
+is a bitcoin-cli for it (``cli``).
 
 Not modelled: replacement (RBF), packages, sigop limits, descendant limits,
 ``desc`` fields, policy-only script flags (pbk exposes the consensus flags,

@@ -10,6 +10,7 @@ from tests.regtest.client import call
 from tests.regtest.node import RegtestNode
 from tests.regtest.rpc import Methods
 from tests.regtest.server import RpcServer
+from tests.regtest.wallet_rpc import WalletMethods
 
 
 class Regtest:
@@ -19,10 +20,14 @@ class Regtest:
     ``mine_txs(raws)``, ``fund(addr, sats)``, ``rpc(method, *params)``,
     ``fee_rate`` (what estimatesmartfee answers, sat/vB), ``stop()``."""
 
-    def __init__(self, datadir: Path, *, premine: int = 0, idle_timeout: float = 60.0, lifetime: float = 600.0) -> None:
+    def __init__(
+        self, datadir: Path, *, premine: int = 0, idle_timeout: float = 60.0, lifetime: float = 600.0, port: int = 0
+    ) -> None:
         datadir.mkdir(parents=True, exist_ok=True)
         self.node = RegtestNode(datadir)
-        self.server = RpcServer(Methods(self.node), datadir, idle_timeout=idle_timeout, lifetime=lifetime)
+        methods = Methods(self.node)
+        methods.table.update(WalletMethods(self.node).table)
+        self.server = RpcServer(methods, datadir, idle_timeout=idle_timeout, lifetime=lifetime, port=port)
         if premine:
             self.node.generate(premine)
 

@@ -5,6 +5,7 @@ Thread-safe (one lock): the JSON-RPC server calls it from its own thread."""
 
 from __future__ import annotations
 
+import math
 import struct
 import threading
 import time
@@ -149,23 +150,33 @@ class RegtestNode:
         Needs a matured wallet coin (mine 101 blocks first). The transaction
         goes through :meth:`accept` and, with ``confirm``, is mined at once."""
         with self.lock:
-            script = script_for(address_or_script)
+            info = self.pay([(script_for(address_or_script), sats)])
+            if confirm:
+                self.mine()
+            return info.txid_hex, 0
+
+    def pay(self, outputs: Sequence[tuple[bytes, int]], *, fee_rate: Decimal | int = FUND_FEE_RATE) -> TxInfo:
+        """One wallet transaction paying every (scriptPubKey, sats) of
+        ``outputs`` in order, change last, ``fee_rate`` sat/vB; put in the
+        mempool through :meth:`accept` (Rejection), not mined. RuntimeError
+        when the matured coins do not cover it."""
+        with self.lock:
+            want = sum(sats for _, sats in outputs)
             chosen: list[tuple[bytes, int, int]] = []
             for (txid, n), coin in self.wallet_coins():
                 chosen.append((txid, n, coin.value))
-                if sum(c[2] for c in chosen) >= sats + 10_000:
+                if sum(c[2] for c in chosen) >= want + 10_000:
                     break
             have = sum(c[2] for c in chosen)
-            if have < sats + 10_000:
-                raise RuntimeError(f"wallet has {have} spendable sats, {sats} asked: mine 101 blocks first")
-            draft = parse_tx(build_spend(self.wallet, chosen, [(script, sats), (self.wallet.script_pubkey, 0)]))
-            change = have - sats - FUND_FEE_RATE * draft.vsize
-            outputs = [(script, sats)] + ([(self.wallet.script_pubkey, change)] if change >= CHANGE_DUST else [])
-            raw = build_spend(self.wallet, chosen, outputs)
+            if have < want + 10_000:
+                raise RuntimeError(f"wallet has {have} spendable sats, {want} asked: mine 101 blocks first")
+            change_output = (self.wallet.script_pubkey, 0)
+            draft = parse_tx(build_spend(self.wallet, chosen, [*outputs, change_output]))
+            change = have - want - math.ceil(fee_rate * draft.vsize)
+            change_outputs = [(self.wallet.script_pubkey, change)] if change >= CHANGE_DUST else []
+            raw = build_spend(self.wallet, chosen, [*outputs, *change_outputs])
             self.accept(raw)
-            if confirm:
-                self.mine()
-            return parse_tx(raw).txid_hex, 0
+            return parse_tx(raw)
 
     def transaction(self, txid_hex: str) -> tuple[TxInfo, bytes | None, int]:
         """(tx, block hash or None if in the mempool, height or -1); KeyError."""

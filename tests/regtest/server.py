@@ -4,7 +4,8 @@ Basic auth with ``user:password`` or the cookie file (``__cookie__:<hex>``,
 mode 0600, removed at stop).  JSON-RPC 1.0 style errors use Core's legacy
 HTTP statuses (500, 404 method not found, 400 invalid request); "2.0"
 requests always get 200.  The server stops itself after ``idle_timeout``
-seconds without a request or ``lifetime`` seconds in all."""
+seconds without a request or ``lifetime`` seconds in all.  ``port`` 0
+(the default) takes a free one."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import os
 import secrets
 import threading
 import time
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,7 @@ class RpcServer:
         password: str | None = None,
         idle_timeout: float = 60.0,
         lifetime: float = 600.0,
+        port: int = 0,
     ) -> None:
         self.methods = methods
         self.user = user
@@ -55,7 +58,7 @@ class RpcServer:
         self.requests = 0
         self._stopped = threading.Event()
         self._done = threading.Event()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
         self._httpd.daemon_threads = True
         self.port = int(self._httpd.server_address[1])
         self.url = f"http://127.0.0.1:{self.port}/"
@@ -162,7 +165,7 @@ def _handler_for(server: RpcServer) -> type[BaseHTTPRequestHandler]:
                 return
             reply: Any
             try:
-                request = json.loads(body)
+                request = json.loads(body, parse_float=Decimal)  # amounts exact, as Core parses them
             except ValueError:
                 status, reply = 500, _error_reply(None, RpcError(RPC_PARSE_ERROR, "Parse error"), False)
             else:
