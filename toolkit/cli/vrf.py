@@ -117,6 +117,8 @@ def _check_outputs(output: str | None, save_headers: str | None, overwrite: bool
         return
     if save_headers is not None and os.path.abspath(output) == os.path.abspath(save_headers):
         raise UsageError("-o and --save-headers name the same file; give two")
+    if os.path.isdir(output):  # as atomic_write says it
+        raise UsageError(f"{output} is a directory; give a file name")
     if not overwrite and os.path.lexists(output):
         raise OutputExistsError(f"{output} exists; pass --overwrite to replace it")
 
