@@ -66,3 +66,4 @@ def test_every_group_is_strict() -> None:
         return found
 
     assert [g.name for g in groups(cli) if not isinstance(g, StrictGroup)] == []
+
