@@ -15,7 +15,8 @@ import random
 import sys
 import time
 
-from tests.fuzzkit import TARGETS, json_variants, mutate, run_target
+from tests.fuzz_targets import TARGETS
+from tests.fuzzkit import json_variants, mutate, run_target
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.fuzzkit import TARGETS, Target, json_variants, mutate, run_target
+from tests.fuzz_targets import TARGETS
+from tests.fuzzkit import Target, json_variants, mutate, run_target
 
 EXAMPLES = 100
 

@@ -15,6 +15,8 @@ from decimal import Decimal
 from inscriptions.batch.verify import VerifiedBatch
 from inscriptions.transactions.fees import fee_for
 from inscriptions.transactions.groups import Group, batch_items, pack_groups
+from inscriptions.transactions.network import dust_threshold
+from toolkit.core.errors import UsageError
 
 #: A P2TR output script (OP_1 <32 bytes>): the default destination shape.
 P2TR_SCRIPT = bytes([0x51, 0x20]) + bytes(32)
@@ -52,7 +54,12 @@ class Estimate:
 def estimate_batch(
     batch: VerifiedBatch, *, relay: str, postage: int, rate: Decimal, destination_script: bytes = P2TR_SCRIPT
 ) -> Estimate:
-    """Group the batch as ``plan`` would and price every reveal at ``rate``."""
+    """Group the batch as ``plan`` would and price every reveal at ``rate``;
+    a postage ``plan`` would refuse (below the destination's dust limit) is
+    refused here too, rather than priced."""
+    dust = dust_threshold(destination_script)
+    if postage < dust:
+        raise UsageError(f"--postage {postage} is below the dust limit of the destination ({dust} sats)")
     items = batch_items(batch.manifest, len(batch.manifest_bytes))
     groups = pack_groups(items, batch.manifest, relay=relay, postage=postage, destination_script=destination_script)
     costs = []

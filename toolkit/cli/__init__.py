@@ -75,7 +75,8 @@ def run(args: Sequence[str]) -> int:
         return EXIT_NOINPUT
     except click.ClickException as exc:
         if json_mode:
-            render_error("usage_error", exc.format_message(), json_mode=True)
+            # click lays some messages out over lines ("Choose from:\n\tmainnet,..."): one line here.
+            render_error("usage_error", exc.format_message().replace("\n\t", " "), json_mode=True)
         else:
             exc.show()
         return EXIT_USAGE if exc.exit_code == 2 else exc.exit_code

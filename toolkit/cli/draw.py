@@ -10,6 +10,7 @@ import click
 
 from toolkit.cli.options import MAX_HEIGHT, DecimalInt, json_option, overwrite_option
 from toolkit.cli.render import Result, SimpleResult, info
+from toolkit.cli.lazy import StrictGroup
 from toolkit.core.errors import UsageError, VerificationError
 from toolkit.core.fsio import atomic_write, read_input
 from toolkit.core.hexutil import parse_hex
@@ -26,7 +27,7 @@ MAX_REQUEST_FILE = 1 << 20
 MAX_RECEIPT_FILE = 1 << 29
 
 
-@click.group()
+@click.group(cls=StrictGroup)
 def draw() -> None:
     """Draws: rules committed before a block, winners verifiable offline after it."""
 

@@ -20,6 +20,7 @@ from toolkit.core.errors import InputMissingError, MalformedInputError, UsageErr
 from toolkit.randomness.iching import METHODS, Casting, cast
 from toolkit.cli.render import Progress, Result
 from toolkit.cli.random_source import ResolvedSource, resolve_source
+from toolkit.cli.lazy import StrictGroup
 from toolkit.randomness.stream import candidate_bytes
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -46,7 +47,7 @@ def _utf8_items(items: tuple[str, ...]) -> tuple[str, ...]:
 # --- header verify ------------------------------------------------------------
 
 
-@click.group()
+@click.group(cls=StrictGroup)
 def header() -> None:
     """Bitcoin block headers."""
 
@@ -217,7 +218,7 @@ def draw_options(f: F) -> F:
     return source_options(f)
 
 
-@click.group("random")
+@click.group("random", cls=StrictGroup)
 def random_cmd() -> None:
     """Bytes, integers, choices and shuffles from a block hash (SPEC R)."""
 

@@ -10,10 +10,11 @@ from typing import Any
 import click
 
 from toolkit.cli.options import block_options, json_option, overwrite_option
-from toolkit.core.errors import UsageError, VerificationError
+from toolkit.core.errors import OutputExistsError, UsageError, VerificationError
 from toolkit.core.fsio import atomic_write, read_input
 from toolkit.core.hexutil import parse_hex
 from toolkit.cli.render import Result, SimpleResult, info
+from toolkit.cli.lazy import StrictGroup
 from vrf import ecvrf, keys
 from vrf.record import MAX_RECORD_BYTES, ProofRecord, make_record, verify_record
 from vrf.suites import DEFAULT_SUITE, SUITES, suite_by_name
@@ -21,7 +22,7 @@ from vrf.suites import DEFAULT_SUITE, SUITES, suite_by_name
 _SUITE_NAMES = [s.name for s in SUITES]
 
 
-@click.group()
+@click.group(cls=StrictGroup)
 def vrf() -> None:
     """ECVRF (RFC 9381): keys, proofs and offline verification."""
 
@@ -83,6 +84,7 @@ def prove(
         raise UsageError("give exactly one of --alpha, --block-hash, --header and --height")
     if alpha is not None and context is not None:
         raise UsageError("--context applies to --block-hash/--header/--height; with --alpha put it in the hex")
+    _check_outputs(output, height.save_headers, overwrite)
     pair = keys.read_key_file(key_file)
     if key_file != "-" and os.stat(key_file).st_mode & 0o077:
         info(f"warning: VRF key file {key_file} is readable by other users (chmod 600 it)")
@@ -105,6 +107,20 @@ def prove(
         atomic_write(output, record.to_bytes(), overwrite=overwrite)
         return ProveResult(record, output, extra)
     return ProveResult(record, None, extra)
+
+
+def _check_outputs(output: str | None, save_headers: str | None, overwrite: bool) -> None:
+    """Both outputs are refused before either is written: -o and
+    --save-headers must differ, and an existing -o needs --overwrite (it is
+    written last, so a refusal then would leave the headers file behind)."""
+    if output is None or output == "-":
+        return
+    if save_headers is not None and os.path.abspath(output) == os.path.abspath(save_headers):
+        raise UsageError("-o and --save-headers name the same file; give two")
+    if os.path.isdir(output):  # as atomic_write says it
+        raise UsageError(f"{output} is a directory; give a file name")
+    if not overwrite and os.path.lexists(output):
+        raise OutputExistsError(f"{output} exists; pass --overwrite to replace it")
 
 
 @dataclass
