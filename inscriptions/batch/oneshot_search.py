@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from inscriptions.batch.compressors import Codec, fill_floor, max_chunk_length
+from inscriptions.batch.compressors import FILL_PERCENT, Codec, fill_floor, max_chunk_length
 from inscriptions.batch.source import Data
-from toolkit.core.errors import InternalError
+from toolkit.core.errors import InternalError, UsageError
 
 #: A file's first trial compresses this many times the aim (no ratio known yet).
 FIRST_TRIAL = 4
@@ -79,7 +79,7 @@ def next_oneshot_chunk(
             # 4. The size jumps across the whole 99% window between two adjacent
             # lengths.  Sizes are not monotonic (seen with brotli at small
             # limits: +-20 bytes from one input byte), so look next to the bracket.
-            return _scan(size_of, start, low_n, high_n, most, floor, limit)
+            return _scan(size_of, start, low_n, high_n, most, floor, limit, codec.name)
         if lo and hi and trials < INTERPOLATED_TRIALS:
             lo_size = len(lo[1])
             n = low_n + (aim - lo_size) * (high_n - low_n) // max(1, hi[1] - lo_size)
@@ -93,11 +93,22 @@ def next_oneshot_chunk(
         n = max(low_n + 1, min(high_n - 1, n))
 
 
-def _scan(size_of: Callable[[int], bytes], start: int, low: int, high: int, most: int, floor: int, limit: int) -> tuple[int, bytes]:
+def _scan(
+    size_of: Callable[[int], bytes], start: int, low: int, high: int, most: int, floor: int, limit: int, name: str
+) -> tuple[int, bytes]:
     """Lengths ``low - 1`` down to ``low - SCAN``, then ``high + 1`` up to
-    ``high + SCAN``: the first whose shard is in the window."""
+    ``high + SCAN``: the first whose shard is in the window.
+
+    None there: the content cannot be cut into shards that are 99% full at
+    this limit (sizes jump across the whole window).  That is a property of
+    the input and the limit, not a bug: ``pack`` refuses (exit 2) rather than
+    write an underfilled shard, and says what to change."""
     for n in [*range(low - 1, max(0, low - SCAN), -1), *range(high + 1, min(most, high + SCAN) + 1)]:
         shard = size_of(n)
         if floor <= len(shard) <= limit:
             return start + n, shard
-    raise InternalError(f"no chunk length at offset {start} gives a shard between {floor} and {limit} bytes")
+    raise UsageError(
+        f"{name} cannot fill a {limit}-byte shard to {FILL_PERCENT}% at content offset {start}: no chunk length "
+        f"gives a shard of {floor}..{limit} bytes (the compressed size jumps across that window); "
+        "use a larger --shard-size, or --compressor gzip"
+    )
