@@ -162,10 +162,10 @@ def test_immature_coinbase_and_double_spends_are_refused(chain: Regtest) -> None
     assert rejected.value.reason.startswith("INVALID/CONSENSUS: bad-txns-premature-spend-of-coinbase")
     coin = _alice_coin(chain)
     first = build_spend(ALICE, [coin], [(chain.node.wallet.script_pubkey, 99_000)])
-    second = build_spend(ALICE, [coin], [(chain.node.wallet.script_pubkey, 98_000)])
+    second = build_spend(ALICE, [coin], [(chain.node.wallet.script_pubkey, 99_500)])  # less fee: no replacement
     chain.rpc("sendrawtransaction", first.hex())
     assert chain.rpc("sendrawtransaction", first.hex()) == chain.rpc("getrawmempool")[0]
-    assert _rpc_error(chain, "sendrawtransaction", second.hex()).message == "txn-mempool-conflict"
+    assert _rpc_error(chain, "sendrawtransaction", second.hex()).message.startswith("insufficient fee, rejecting replacement")
     chain.mine(1)
     error = _rpc_error(chain, "sendrawtransaction", first.hex())
     assert (error.code, error.message) == (-27, "Transaction outputs already in utxo set")

@@ -28,8 +28,9 @@ ledger, wallet), ``.server`` the JSON-RPC server; ``.stop()`` ends both.
 Modules: ``codec`` (hashes, addresses, tx measurements), ``keys`` (the P2TR
 key-path wallet, python-bitcointx), ``blocks`` (assembly and grinding),
 ``kernel`` (pbk chainstate, acceptance proof, script checks), ``ledger``
-(UTXO set, txindex, mempool), ``policy`` (mempool rules and reject reasons),
-``node`` (mine/fund/accept), ``views`` (Core's JSON shapes), ``rpc``
+(UTXO set, txindex, mempool), ``policy`` (mempool rules), ``replacement``
+(replace-by-fee: full RBF, Core's rules 2-6), ``rejection`` (reject
+reasons), ``node`` (mine/fund/accept), ``views`` (Core's JSON shapes), ``rpc``
 (methods and error codes), ``wallet_rpc`` (``getnewaddress``, ``send``,
 ``sendmany`` from the node's wallet), ``server`` (HTTP, auth, self-stop),
 ``client`` (a tiny test client), ``harness`` and ``fixtures``.
@@ -39,6 +40,6 @@ chain"): ``python -m tests.regtest [--port P] [--datadir D]`` runs one in the
 foreground (``__main__``), and ``python -m tests.regtest.cli METHOD ARGS``
 is a bitcoin-cli for it (``cli``).
 
-Not modelled: replacement (RBF), packages, sigop limits, descendant limits,
-``desc`` fields, policy-only script flags (pbk exposes the consensus flags,
+Not modelled: packages (and package RBF), TRUC (v3) rules, sigop limits,
+ancestor and descendant limits, ``desc`` fields, policy-only script flags (pbk exposes the consensus flags,
 all of which, taproot included, are checked for every mempool input)."""

@@ -66,10 +66,12 @@ def build_spend(
     outputs: Sequence[tuple[bytes, int]],
     *,
     locktime: int = 0,
+    sequence: int = 0xFFFFFFFD,
 ) -> bytes:
     """Sign a version-2 transaction spending ``coins`` ((txid internal, vout,
-    sats), all paying ``key``) to ``outputs`` ((scriptPubKey, sats))."""
-    vin = [CTxIn(COutPoint(txid, vout), nSequence=0xFFFFFFFD) for txid, vout, _ in coins]
+    sats), all paying ``key``) to ``outputs`` ((scriptPubKey, sats)); every
+    input has ``sequence`` (default: BIP 125 signalling)."""
+    vin = [CTxIn(COutPoint(txid, vout), nSequence=sequence) for txid, vout, _ in coins]
     vout = [CTxOut(sats, CScript(script)) for script, sats in outputs]
     tx = CMutableTransaction(vin, vout, nLockTime=locktime, nVersion=2)
     spent = [CTxOut(sats, CScript(key.script_pubkey)) for _, _, sats in coins]

@@ -34,6 +34,7 @@ class PoolEntry:
     info: TxInfo
     fee: int
     spent: tuple[Coin, ...]
+    replaces: tuple[bytes, ...] = ()  # txids a replacement evicts (conflicts and their descendants)
 
 
 class Ledger:
@@ -67,6 +68,9 @@ class Ledger:
 
     # -- mempool ----------------------------------------------------------
     def add_to_pool(self, entry: PoolEntry) -> None:
+        """Evict what ``entry`` replaces, then add it (last: a valid block order)."""
+        for txid in entry.replaces:
+            self.remove_from_pool(txid)
         self.mempool[entry.info.txid] = entry
         for txin in entry.info.tx.vin:
             self.pool_spends[(bytes(txin.prevout.hash), txin.prevout.n)] = entry.info.txid
@@ -91,9 +95,31 @@ class Ledger:
         out = entry.info.tx.vout[outpoint[1]]
         return Coin(bytes(out.scriptPubKey), int(out.nValue), -1, False)
 
-    def coin_for_spend(self, outpoint: Outpoint) -> Coin | None:
-        """The coin a new mempool transaction may spend: confirmed or in the
-        mempool, and not already spent by the mempool."""
-        if outpoint in self.pool_spends:
-            return None
+    def coin(self, outpoint: Outpoint) -> Coin | None:
+        """Core's mempool coins view: a confirmed coin or a mempool output,
+        whether or not a mempool transaction spends it (conflicts are found
+        through ``pool_spends``, as Core's GetConflictTx does)."""
         return self.utxos.get(outpoint) or self.pool_coin(outpoint)
+
+    def descendants(self, txid: bytes) -> list[bytes]:
+        """``txid`` and every mempool transaction spending from it, recursively
+        (Core's CalculateDescendants, the entry itself included)."""
+        found = [txid]
+        for parent in found:
+            for n in range(len(self.mempool[parent].info.tx.vout)):
+                child = self.pool_spends.get((parent, n))
+                if child is not None and child not in found:
+                    found.append(child)
+        return found
+
+    def ancestors(self, info: TxInfo) -> set[bytes]:
+        """The mempool transactions ``info`` spends from, recursively."""
+        found: set[bytes] = set()
+        todo = [info]
+        while todo:
+            for txin in todo.pop().tx.vin:
+                parent = bytes(txin.prevout.hash)
+                if parent in self.mempool and parent not in found:
+                    found.add(parent)
+                    todo.append(self.mempool[parent].info)
+        return found

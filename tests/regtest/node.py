@@ -109,9 +109,10 @@ class RegtestNode:
             return [self.mine(None if i == 0 else [], to=to) for i in range(n)]
 
     # -- mempool ----------------------------------------------------------
-    def accept(self, raw: bytes, *, dry_run: bool = False) -> PoolEntry:
+    def accept(self, raw: bytes, *, dry_run: bool = False, allow_replacement: bool = True) -> PoolEntry:
         """Mempool acceptance (Core's rules as modelled in :mod:`policy`);
-        raises :class:`~tests.regtest.policy.Rejection`."""
+        raises :class:`~tests.regtest.policy.Rejection`. Accepting a
+        replacement evicts what it replaces (``entry.replaces``)."""
         with self.lock:
             info = parse_tx(raw)
             entry = policy.check(
@@ -121,13 +122,15 @@ class RegtestNode:
                 now=int(self.clock()),
                 policy=self.rules,
                 scripts=self.kernel.verify_input,
+                allow_replacement=allow_replacement,
             )
             if not dry_run:
                 self.ledger.add_to_pool(entry)
             return entry
 
     def admit(self, entry: PoolEntry) -> None:
-        """Add an entry :meth:`accept` made with ``dry_run`` (same lock hold)."""
+        """Add an entry :meth:`accept` made with ``dry_run`` (same lock hold),
+        evicting what it replaces."""
         with self.lock:
             self.ledger.add_to_pool(entry)
 

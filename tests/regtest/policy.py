@@ -1,25 +1,25 @@
 """Mempool acceptance, Bitcoin Core's order and reject reasons for the rules
 we model: transaction sanity, standardness (weight <= 400,000 WU, dust,
 version), finality, inputs, coinbase maturity, fees, the minimum relay fee,
-and every input's script checked by libbitcoinkernel with all consensus
-flags including taproot (the kernel does not expose policy-only flags)."""
+replace-by-fee (:mod:`~tests.regtest.replacement`), and every input's script
+checked by libbitcoinkernel with all consensus flags including taproot (the
+kernel does not expose policy-only flags)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tests.regtest import replacement
 from tests.regtest.codec import TxInfo
 from tests.regtest.ledger import Coin, Ledger, PoolEntry
+from tests.regtest.rejection import ALREADY_KNOWN, MISSING_INPUTS, REJECTED, Rejection, format_money
+
+__all__ = ["ALREADY_KNOWN", "MISSING_INPUTS", "REJECTED", "Policy", "Rejection", "check", "dust_threshold"]
 
 MAX_MONEY = 21_000_000 * 100_000_000
 COINBASE_MATURITY = 100
 LOCKTIME_THRESHOLD = 500_000_000
-
-# Core's TxValidationResult, as far as the RPC layer needs it.
-MISSING_INPUTS = "missing-inputs"
-ALREADY_KNOWN = "already-known"
-REJECTED = "rejected"
 
 ScriptCheck = Callable[[bytes, int, list[tuple[bytes, int]]], bool]
 
@@ -27,16 +27,10 @@ ScriptCheck = Callable[[bytes, int, list[tuple[bytes, int]]], bool]
 @dataclass(frozen=True)
 class Policy:
     min_relay_sat_per_kvb: int = 1_000  # 1 sat/vB
+    incremental_relay_sat_per_kvb: int = 1_000  # -incrementalrelayfee, RBF rule 4
+    full_rbf: bool = True  # Core 28's default, Core 29's only mode (see replacement)
     dust_relay_sat_per_kvb: int = 3_000
     max_standard_weight: int = 400_000
-
-
-class Rejection(Exception):
-    """Core's ``state.ToString()``: reason, then ``, debug`` if any."""
-
-    def __init__(self, kind: str, reason: str, debug: str = "") -> None:
-        self.kind, self.reason, self.debug = kind, reason, debug
-        super().__init__(f"{reason}, {debug}" if debug else reason)
 
 
 def dust_threshold(script: bytes, dust_rate: int) -> int:
@@ -99,10 +93,7 @@ def _final(info: TxInfo, next_height: int, now: int) -> None:
 
 
 def _inputs(info: TxInfo, ledger: Ledger, next_height: int) -> list[Coin]:
-    for txin in info.tx.vin:
-        if (bytes(txin.prevout.hash), txin.prevout.n) in ledger.pool_spends:
-            raise Rejection(REJECTED, "txn-mempool-conflict")
-    coins = [ledger.coin_for_spend((bytes(i.prevout.hash), i.prevout.n)) for i in info.tx.vin]
+    coins = [ledger.coin((bytes(i.prevout.hash), i.prevout.n)) for i in info.tx.vin]
     present = [c for c in coins if c is not None]
     if len(present) != len(coins):
         if any((info.txid, n) in ledger.utxos for n in range(len(info.tx.vout))):
@@ -115,34 +106,35 @@ def _inputs(info: TxInfo, ledger: Ledger, next_height: int) -> list[Coin]:
     return present
 
 
-def _money(sats: int) -> str:
-    """Core's FormatMoney: 8 decimals, trailing zeros trimmed down to two."""
-    whole, frac = divmod(sats, 100_000_000)
-    digits = f"{frac:08d}".rstrip("0")
-    return f"{whole}.{digits.ljust(2, '0')}"
-
-
-def check(info: TxInfo, ledger: Ledger, *, next_height: int, now: int, policy: Policy, scripts: ScriptCheck) -> PoolEntry:
-    """The mempool entry ``info`` would make, or :class:`Rejection`."""
+def check(
+    info: TxInfo, ledger: Ledger, *, next_height: int, now: int, policy: Policy, scripts: ScriptCheck, allow_replacement: bool = True
+) -> PoolEntry:
+    """The mempool entry ``info`` would make (with what it replaces), or
+    :class:`Rejection`; Core's order (PreChecks, ReplacementChecks, scripts)."""
     _sanity(info)
     _standard(info, policy)
     _final(info, next_height, now)
-    if info.txid in ledger.mempool:
-        raise Rejection(ALREADY_KNOWN, "txn-already-in-mempool")
     if any(e.info.wtxid == info.wtxid for e in ledger.mempool.values()):
+        raise Rejection(ALREADY_KNOWN, "txn-already-in-mempool")
+    if info.txid in ledger.mempool:
         raise Rejection(ALREADY_KNOWN, "txn-same-nonwitness-data-in-mempool")
+    conflicts = replacement.direct_conflicts(info, ledger, allow=allow_replacement, full_rbf=policy.full_rbf)
     coins = _inputs(info, ledger, next_height)
     value_in = sum(c.value for c in coins)
     value_out = sum(int(o.nValue) for o in info.tx.vout)
     if value_in < value_out:
-        raise Rejection(REJECTED, "bad-txns-in-belowout", f"value in ({_money(value_in)}) < value out ({_money(value_out)})")
+        raise Rejection(REJECTED, "bad-txns-in-belowout", f"value in ({format_money(value_in)}) < value out ({format_money(value_out)})")
     fee = value_in - value_out
     min_fee = -(-policy.min_relay_sat_per_kvb * info.vsize // 1000)
     if fee < min_fee:
         raise Rejection(REJECTED, "min relay fee not met", f"{fee} < {min_fee}")
+    replacement.check_not_spending_conflicts(info, ledger, conflicts)
+    replaces: tuple[bytes, ...] = ()
+    if conflicts:
+        replaces = replacement.replacement_checks(info, fee, ledger, conflicts, policy.incremental_relay_sat_per_kvb)
     spent = [(c.script, c.value) for c in coins]
     for index in range(len(coins)):
         if not scripts(info.raw, index, spent):
             reason = "mandatory-script-verify-flag-failed (libbitcoinkernel script verification failed)"
             raise Rejection(REJECTED, reason, f"input {index} of {info.txid_hex}")
-    return PoolEntry(info, fee, tuple(coins))
+    return PoolEntry(info, fee, tuple(coins), replaces)

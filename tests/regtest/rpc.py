@@ -243,7 +243,9 @@ class Methods:
         return info.txid_hex
 
     def testmempoolaccept(self, rawtxs: Any, maxfeerate: Any = DEFAULT_MAX_FEE_RATE) -> list[dict[str, Any]]:
-        """Each transaction tested on its own against the current mempool."""
+        """Each transaction tested on its own against the current mempool;
+        with more than one, a conflict is ``bip125-replacement-disallowed``
+        as in Core's package test (packages themselves are not modelled)."""
         if not isinstance(rawtxs, list):
             raise RpcError(RPC_TYPE_ERROR, "JSON value is not of expected type array")
         if not 1 <= len(rawtxs) <= 25:
@@ -254,7 +256,7 @@ class Methods:
             info = parse_tx(_raw_tx(hexstring))
             result: dict[str, Any] = {"txid": info.txid_hex, "wtxid": display_hex(info.wtxid)}
             try:
-                entry = self.node.accept(info.raw, dry_run=True)
+                entry = self.node.accept(info.raw, dry_run=True, allow_replacement=len(rawtxs) == 1)
             except Rejection as rejection:
                 reason = "missing-inputs" if rejection.kind == MISSING_INPUTS else rejection.reason
                 result.update({"allowed": False, "reject-reason": reason, "reject-details": str(rejection)})
