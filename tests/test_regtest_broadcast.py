@@ -1,8 +1,8 @@
 """Issue 8 end to end on Bitcoin Core's consensus code (libbitcoinkernel via
 the tests/regtest harness, served over JSON-RPC on 127.0.0.1): pack, plan,
 fund every group in ONE transaction the harness signs from `enoch inscribe
-fund` output, reveal --funding-tx, broadcast, bump a reveal and mine the
-replacement, status (confirmations, the version that confirmed, funding
+fund` output, reveal --funding-tx, broadcast, bump a broadcast reveal and
+broadcast the bump (it replaces the first in the mempool) and mine it, status (confirmations, the version that confirmed, funding
 amounts read from the chain, inscription ids equal to index.json), recover a
 held-back group, and a broadcast of a reveal whose commit output was swept is
 refused by the node; a stored reveal with a flipped signature bit is refused
@@ -21,6 +21,7 @@ from inscriptions.transactions.rawtx import parse_tx
 from tests.fixtures import fixture_path
 from tests.regtest.fixtures import regtest_node  # noqa: F401 - the fixture
 from tests.regtest.harness import Regtest
+from tests.regtest.kernel import BlockRejected
 from tests.regtest.keys import TaprootKey
 from tests.regtest_funding import core_outputs, pay_in_one_transaction
 
@@ -68,21 +69,25 @@ def test_pack_to_confirmed_inscriptions_on_the_kernel(
     assert [(g["group"], g["action"], g["txid"]) for g in sent.json()["groups"]] == [
         (g, "sent", reveals[g]["txid"]) for g in sent_groups
     ]
-    # Bump one of them while it waits in the mempool, and mine the replacement (the harness's
-    # mempool has no BIP 125 replacement, so the block is made with it directly; the kernel
-    # validates it like any block), then the rest of the mempool: the old version drops out.
+    # Bump one of them while it waits in the mempool, broadcast the bump: it replaces the first
+    # reveal there (BIP 125, Core's rules in the harness), and that is what gets mined.
     bumped = sent_groups[-1]
     bump = enoch("inscribe", "bump", str(plan), "--group", str(bumped), "--fee-rate", "4", "--json")
     assert bump.exit_code == 0, bump.stderr
     (v2,) = bump.json()["transactions"]
     assert v2["version"] == 2 and v2["fee_sats"] > reveals[bumped]["fee_sats"]
-    height = node.rpc("getblockcount")
-    node.mine_txs([v2["hex"]])
-    node.mine(1)
-    assert node.rpc("getblockcount") == height + 2
+    replaced = enoch("inscribe", "broadcast", str(plan), "--node", src, "--group", str(bumped), "--json")
+    assert replaced.exit_code == 0, replaced.stderr
+    assert [(g["group"], g["action"], g["txid"]) for g in replaced.json()["groups"]] == [(bumped, "sent", v2["txid"])]
     final_txid = {g: reveals[g]["txid"] for g in sent_groups} | {bumped: v2["txid"]}
+    assert sorted(node.rpc("getrawmempool")) == sorted(final_txid.values())  # the first version evicted
+    height = node.rpc("getblockcount")
+    node.mine(1)
+    assert node.rpc("getblockcount") == height + 1
     for g in sent_groups:  # in the kernel's chain, not just accepted by a mempool
-        assert node.rpc("getrawtransaction", final_txid[g], True)["confirmations"] == (2 if g == bumped else 1)
+        assert node.rpc("getrawtransaction", final_txid[g], True)["confirmations"] == 1
+    with pytest.raises(BlockRejected):  # the replaced reveal can never be mined now
+        node.mine_txs([reveals[bumped]["hex"]])
     node.mine(2)
     status = enoch("inscribe", "status", str(plan), "--node", src, "--json")
     assert status.exit_code == 0, status.stderr
@@ -93,12 +98,12 @@ def test_pack_to_confirmed_inscriptions_on_the_kernel(
         s = by_group[g]
         assert s["confirmed_txid"] == final_txid[g]
         confirmed = next(v for v in s["reveals"] if v["txid"] == final_txid[g])
-        assert (confirmed["confirmations"], confirmed["block_height"]) == ((4, height + 1) if g == bumped else (3, height + 2))
+        assert (confirmed["confirmations"], confirmed["block_height"]) == (3, height + 1)
         assert s["funding"]["amount_from"] == "node" and s["funding"]["amount_sats"] == groups[g]["fund_sats"]
         assert s["inscription_ids"] == [f"{final_txid[g]}i{n}" for n in range(len(groups[g]["inscriptions"]))]
         ids += s["inscription_ids"]
     # Both signed versions of the bumped group are shown; the first never confirmed.
-    assert [(v["version"], v["confirmations"]) for v in by_group[bumped]["reveals"]] == [(1, None), (2, 4)]
+    assert [(v["version"], v["confirmations"]) for v in by_group[bumped]["reveals"]] == [(1, None), (2, 3)]
     assert [i["id"] for i in v2["inscriptions"]] == by_group[bumped]["inscription_ids"]
     # index.json (written by reveal and bump) holds the ids of what confirmed.
     assert index["manifest_id"] == by_group[0]["inscription_ids"][0]
