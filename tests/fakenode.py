@@ -1,6 +1,6 @@
 """A fake Bitcoin node on 127.0.0.1 speaking both bitcoind JSON-RPC (POST /)
 and Esplora REST (/api/...) over a toy chain: for what the kernel-backed
-harness (tests/regtest) does not do -- Esplora, replacement, lying on purpose
+harness (tests/regtest) does not do -- Esplora, lying on purpose
 -- and for fast tests.  It does not validate scripts;
 ``refuse`` decides what the "mempool" rejects, a new spend of an outpoint
 replaces the old one, and ``lie_*`` make it answer wrong bytes on purpose."""

@@ -5,7 +5,8 @@ temporary directory laid out like the repository root (``tests`` and
 through the same ``python -m tests.regtest`` command line; the others run as
 one ``bash -eu -o pipefail`` script, so any step that fails fails the test.
 Then the final ``status --json``: every group confirmed from ONE funding
-transaction, the ids those of ``index.json`` in manifest-then-leaf order, and
+transaction (the bumped group with its bumped version, broadcast after the
+first one and replacing it in the mempool), the ids those of ``index.json`` in manifest-then-leaf order, and
 the batch rebuilt from the node equal to the packed one and verified."""
 
 from __future__ import annotations
@@ -79,10 +80,13 @@ def test_the_regtest_walkthrough_runs_as_written(tmp_path: Path) -> None:
         groups: list[dict[str, Any]] = json.loads(status.stdout)["groups"]
         assert len(groups) >= 2
         assert len({g["funding"]["txid"] for g in groups}) == 1  # one funding payment
+        bumped = int(_option(script, "inscribe bump", "--group"))
         for g in groups:
             assert g["confirmed_txid"] is not None, g
             (confirmed,) = [r for r in g["reveals"] if r["txid"] == g["confirmed_txid"]]
             assert confirmed["confirmations"] >= 1
+            # The bump, broadcast after the first version, replaced it: the bumped version confirmed.
+            assert [r["version"] for r in g["reveals"]][-1] == confirmed["version"] == (2 if g["group"] == bumped else 1)
             assert g["inscription_ids"] == [f"{g['confirmed_txid']}i{n}" for n in range(len(g["inscription_ids"]))]
         index = json.loads((plan / "index.json").read_text())
         manifest = json.loads((batch / "manifest.json").read_text())
