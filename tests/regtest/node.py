@@ -111,7 +111,7 @@ class RegtestNode:
     # -- mempool ----------------------------------------------------------
     def accept(self, raw: bytes, *, dry_run: bool = False, allow_replacement: bool = True) -> PoolEntry:
         """Mempool acceptance (Core's rules as modelled in :mod:`policy`);
-        raises :class:`~tests.regtest.policy.Rejection`. Accepting a
+        raises :class:`~tests.regtest.rejection.Rejection`. Accepting a
         replacement evicts what it replaces (``entry.replaces``)."""
         with self.lock:
             info = parse_tx(raw)

@@ -15,8 +15,6 @@ from tests.regtest.codec import TxInfo
 from tests.regtest.ledger import Coin, Ledger, PoolEntry
 from tests.regtest.rejection import ALREADY_KNOWN, MISSING_INPUTS, REJECTED, Rejection, format_money
 
-__all__ = ["ALREADY_KNOWN", "MISSING_INPUTS", "REJECTED", "Policy", "Rejection", "check", "dust_threshold"]
-
 MAX_MONEY = 21_000_000 * 100_000_000
 COINBASE_MATURITY = 100
 LOCKTIME_THRESHOLD = 500_000_000

@@ -13,7 +13,7 @@ from bitcointx import ChainParams
 from tests.regtest import views
 from tests.regtest.codec import COIN, address_to_script, display_hex, internal_bytes, parse_tx
 from tests.regtest.node import RegtestNode
-from tests.regtest.policy import ALREADY_KNOWN, MISSING_INPUTS, Rejection
+from tests.regtest.rejection import ALREADY_KNOWN, MISSING_INPUTS, Rejection
 
 # rpc/protocol.h
 RPC_INVALID_REQUEST = -32600

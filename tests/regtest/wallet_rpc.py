@@ -15,7 +15,7 @@ from typing import Any
 
 from tests.regtest.codec import COIN, address_to_script
 from tests.regtest.node import FUND_FEE_RATE, RegtestNode
-from tests.regtest.policy import Rejection
+from tests.regtest.rejection import Rejection
 from tests.regtest.rpc import RPC_INVALID_ADDRESS_OR_KEY, RPC_INVALID_PARAMETER, RPC_TYPE_ERROR, Method, RpcError
 
 # rpc/protocol.h, wallet errors
