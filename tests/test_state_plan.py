@@ -45,7 +45,7 @@ def run_both(enoch: Enoch, plan_dir: Path) -> list[tuple[int, str]]:
         ("other-groups-txid", r"state.json attempts\[1\]: txid [0-9a-f]{64} is not a signed reveal of group 0"),
         ("unsigned-group", r"state.json attempts\[1\]: txid [0-9a-f]{64} is not a signed reveal of group 2"),
     ],
-    ids=lambda v: v if " " not in v else "",
+    ids=["group-beyond-plan", "unknown-txid", "other-groups-txid", "unsigned-group"],
 )
 def test_attempt_outside_the_plan_is_65(enoch: Enoch, tmp_path: Path, case: str, message: str) -> None:
     plan_dir, txids = revealed(enoch, tmp_path)
