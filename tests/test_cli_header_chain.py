@@ -92,3 +92,15 @@ def test_docs_example_is_the_real_output(enoch: Enoch, monkeypatch: pytest.Monke
     quoted = doc.split(command)[1].split("```")[0]
     monkeypatch.chdir(Path(__file__).resolve().parent.parent)
     assert enoch(*command[2:].split()[1:]).stdout == quoted
+
+
+def test_crlf_and_uppercase_are_read_padding_is_refused(enoch: Enoch, tmp_path: Path) -> None:
+    # docs/randomness.md "Header chain file": CRLF and either case are the
+    # same chain; blanks around a header line are exit 65 naming the line.
+    f = tmp_path / "windows.txt"
+    f.write_bytes(("# saved on Windows\r\n" + "\r\n".join(x.upper() for x in LINES[:2100]) + "\r\n").encode())
+    r = enoch("header", "verify", "--file", str(f), "--json")
+    assert r.exit_code == 0 and r.json()["last_height"] == 82100, r.stderr
+    f.write_bytes(("\n".join(LINES[:2100]) + " \n").encode())
+    r = enoch("header", "verify", "--file", str(f), "--json")
+    assert r.exit_code == 65 and "line 2100: spaces or tabs around the header" in r.json()["error"]["message"], r.stdout

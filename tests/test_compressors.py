@@ -157,7 +157,7 @@ def test_unknown_compressor_refused(enoch: Enoch, batches: dict[str, Path], tmp_
     ("name", "key", "value"),
     [("brotli", "quality", 12), ("brotli", "lgwin", 25), ("brotli", "mode", "font"), ("brotli", "content_encoding", "gzip"),
      ("brotli", "lgblock", 16), ("zopfli", "iterations", 0), ("zopfli", "content_encoding", "br"), ("zopfli", "block_splitting", 0),
-     ("brotli", "version", "")],
+     ("brotli", "version", ""), ("brotli", "version", "x"), ("zopfli", "version", "0.4.3 (local)")],
 )  # fmt: skip
 def test_compressor_record_is_strict(enoch: Enoch, batches: dict[str, Path], tmp_path: Path, name: str, key: str, value: object) -> None:
     batch = tmp_path / "b"

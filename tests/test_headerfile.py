@@ -26,8 +26,33 @@ def test_round_trip(tmp_path: Path) -> None:
 
 
 def test_comments_blanks_crlf_and_case() -> None:
-    text = f"# heights 80001..\r\n\n  {LINES[0].upper()}  \r\n\t# more\n{LINES[1]}"  # no final newline
-    assert list(parse_header_stream([text.encode()])) == HEADERS[:2]
+    # Accepted (docs/randomness.md): CRLF line ends, hex digits in either case,
+    # blank lines (empty, or spaces and tabs only), "#" comment lines, no final newline.
+    mixed = LINES[2][:80].upper() + LINES[2][80:]
+    text = f"# heights 80001..\r\n\n \t\r\n{LINES[0].upper()}\r\n#\tmore\n{LINES[1]}\r\n{mixed}"
+    assert list(parse_header_stream([text.encode()])) == HEADERS[:3]
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        (f"{LINES[0]} \n{LINES[1]}\n", "line 1: spaces or tabs around the header"),
+        (f"{LINES[0]}\n{LINES[1]}\t\r\n", "line 2: spaces or tabs around the header"),
+        (f"{LINES[0]}\n  {LINES[1]}\n", "line 2: spaces or tabs around the header"),
+        (f"{LINES[0]}\n\t# indented comment\n", "line 2: spaces or tabs around the header"),
+        (f"{LINES[0]}\r{LINES[1]}\n", "line 1: a carriage return may only end a line"),
+        (f"{LINES[0]}\r\r\n", "line 1: a carriage return may only end a line"),
+        (f"{LINES[0]}\n\r# comment\n", "line 2: a carriage return may only end a line"),
+        (f"{LINES[0]}\n \r \n", "line 2: a carriage return may only end a line"),
+        (f"{LINES[0]}\n\f\n", "line 2: not printable ASCII"),
+        (f"{LINES[0]}\n{LINES[1]}\x0b\n", "line 2: not printable ASCII"),
+    ],
+    ids=["trailing-space", "trailing-tab-crlf", "leading-spaces", "indented-comment", "lone-cr", "double-cr",
+         "cr-before-comment", "cr-inside-blank", "form-feed", "vertical-tab"],
+)  # fmt: skip
+def test_anything_else_around_a_line_is_refused(text: str, match: str) -> None:
+    with pytest.raises(MalformedInputError, match=match):
+        list(parse_header_stream([text.encode()]))
 
 
 def test_chunk_boundaries_do_not_matter() -> None:

@@ -88,6 +88,7 @@ MALFORMED = {
     "compressor name": lambda d: d["compressor"].update(name="brotli"),
     "compressor version empty": lambda d: d["compressor"].update(version=""),
     "compressor version control": lambda d: d["compressor"].update(version="1.2\nevil"),
+    "compressor version prose": lambda d: d["compressor"].update(version="x"),
     "compressor version long": lambda d: d["compressor"].update(version="1" * 65),
     "compressor level": lambda d: d["compressor"].update(level=6),
     "compressor wbits": lambda d: d["compressor"].update(wbits=15),

@@ -183,14 +183,30 @@ def new_codec(name: str, *, zopfli_iterations: int = zopfli_member.ITERATIONS) -
 
 
 _ZLIB_NAMES = ("zlib", "zlib-ng")
-#: Informational, so lenient: 1-64 printable ASCII characters, not starting with a space.
-_VERSION = re.compile(r"[\x21-\x7e][\x20-\x7e]{0,63}")
+#: zlib and zlib-ng runtime versions: 2-4 dotted numbers, then optional
+#: vendor suffixes ("1.3", "1.2.13", "1.3.0.1-motley", "1.3.0.zlib-ng").
+_ZLIB_VERSION = re.compile(r"[0-9]{1,5}(\.[0-9]{1,5}){1,3}([.+_-][0-9A-Za-z]+)*")
+#: PyPI versions (zopfli, brotli) as the libraries report them: normalized
+#: PEP 440, so one release has one spelling ("0.4.3", "0.2.3.post1", "1.2.0b1").
+_N = r"(0|[1-9][0-9]*)"
+_PEP440 = re.compile(rf"([1-9][0-9]*!)?{_N}(\.{_N})*((a|b|rc){_N})?(\.post{_N})?(\.dev{_N})?(\+[a-z0-9]+(\.[a-z0-9]+)*)?")
+#: Each compressor name and the shape its version must have; any other
+#: string (prose, whitespace, control characters) is a malformed record.
+_VERSION_SHAPES = {
+    "zlib": (_ZLIB_VERSION, "zlib runtime version (dotted numbers, e.g. 1.3.1)"),
+    "zlib-ng": (_ZLIB_VERSION, "zlib-ng version (dotted numbers, e.g. 2.2.1)"),
+    "zopfli": (_PEP440, "zopfli PyPI version in normalized PEP 440 form (e.g. 0.4.3)"),
+    "brotli": (_PEP440, "brotli PyPI version in normalized PEP 440 form (e.g. 1.2.1)"),
+}
+_VERSION_MAX = 64
 
 
-def _version(o: dict[str, Any]) -> str:
+def _version(o: dict[str, Any], name: str) -> str:
+    """``o["version"]`` if it has the shape ``name`` records (exit 65 otherwise)."""
     version = str_field(o, "version")
-    if not _VERSION.fullmatch(version):
-        raise MalformedInputError(f"compressor version {version[:70]!r} is not a version string")
+    shape, what = _VERSION_SHAPES[name]
+    if len(version) > _VERSION_MAX or not shape.fullmatch(version):
+        raise MalformedInputError(f"compressor version {version[:70]!r} is not a {what}")
     return version
 
 
@@ -213,7 +229,7 @@ def _gzip_from_json(value: Any) -> Codec:
     name = str_field(o, "name")
     if name not in _ZLIB_NAMES:
         raise MalformedInputError(f"compressor name {name!r} is not one of {', '.join(_ZLIB_NAMES)}")
-    version = _version(o)
+    version = _version(o, name)
     fixed = CompressorInfo(name=name, version=version)
     for key in ("level", "wbits", "mem_level", "strategy"):
         if key == "strategy":
@@ -230,7 +246,7 @@ def _zopfli_from_json(o: dict[str, Any]) -> Codec:
     _fixed(o, "content_encoding", "gzip")
     for key in ("block_splitting", "block_splitting_last", "block_splitting_max"):
         _fixed(o, key, getattr(zopfli_member, key.upper()))
-    return ZopfliCodec(_version(o), _in_range(o, "iterations", 1, zopfli_member.MAX_ITERATIONS))
+    return ZopfliCodec(_version(o, "zopfli"), _in_range(o, "iterations", 1, zopfli_member.MAX_ITERATIONS))
 
 
 def _brotli_from_json(o: dict[str, Any]) -> Codec:
@@ -240,7 +256,7 @@ def _brotli_from_json(o: dict[str, Any]) -> Codec:
     mode = str_field(o, "mode")
     if mode not in brotli_stream.MODES:
         raise MalformedInputError(f"compressor mode {mode!r} is not one of {', '.join(brotli_stream.MODES)}")
-    return BrotliCodec(_version(o), _in_range(o, "quality", 0, 11), _in_range(o, "lgwin", 10, 24), mode)
+    return BrotliCodec(_version(o, "brotli"), _in_range(o, "quality", 0, 11), _in_range(o, "lgwin", 10, 24), mode)
 
 
 _FORMAT_2 = {"zopfli": _zopfli_from_json, "brotli": _brotli_from_json}

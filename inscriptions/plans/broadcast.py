@@ -24,7 +24,7 @@ from typing import Protocol
 from inscriptions.transactions.groups import STANDARD_WEIGHT
 from inscriptions.plans.plan import Plan
 from inscriptions.plans.revealstore import StoredReveal, read_tx_file, signed_reveals
-from inscriptions.plans.state import Attempt, load_state, save_state
+from inscriptions.plans.state import Attempt, load_plan_state, save_state
 from inscriptions.transactions.rawtx import parse_tx
 from inscriptions.transactions.taproot import tapleaf_hash
 from toolkit.core.errors import MalformedInputError, SourceUnavailableError, TxRejectedError, UsageError
@@ -91,6 +91,12 @@ def versions_by_group(plan_dir: Path, plan: Plan) -> dict[int, list[StoredReveal
     return out
 
 
+def plan_attempts(plan_dir: Path, by_group: dict[int, list[StoredReveal]]) -> list[Attempt]:
+    """``state.json``'s attempts, each naming a signed reveal of ``by_group``
+    (:func:`versions_by_group`); what ``broadcast`` and ``status`` read."""
+    return load_plan_state(plan_dir, {g: {v.txid for v in versions} for g, versions in by_group.items()})
+
+
 def outpoint(r: StoredReveal) -> tuple[str, int]:
     """The commit output a reveal spends (txid display hex, vout)."""
     return r.funding.txid, r.funding.vout
@@ -104,7 +110,7 @@ def _one_outpoint(group: int, versions: list[StoredReveal]) -> None:
         raise UsageError(
             f"group {group} has reveals for {len(outpoints)} commit outputs ({', '.join(outpoints)}); sending both "
             "would inscribe it twice: sweep the extra output with `enoch inscribe recover`, move its reveal file out "
-            "of reveals/, or leave the group out (--group)"
+            "of reveals/ (only one never sent), or leave the group out (--group)"
         )
 
 
@@ -170,7 +176,7 @@ def broadcast(
     by_group = versions_by_group(plan_dir, plan)
     for g in chosen:
         _one_outpoint(g, by_group[g])
-    rec = _Recorder(plan_dir, load_state(plan_dir), now)
+    rec = _Recorder(plan_dir, plan_attempts(plan_dir, by_group), now)
     outcomes: list[Outcome] = []
     for g in chosen:
         versions = by_group[g]

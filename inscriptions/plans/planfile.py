@@ -7,7 +7,9 @@ scriptPubKeys of P2TR shape, the items of all groups being exactly the
 manifest and then every leaf in order.  Then every group is re-derived from
 the secret: its internal key, commit scriptPubKey and address must be what
 ``plan`` wrote, so a plan.json edited by hand or paired with the wrong secret
-is refused (exit 1) before anything is signed.  Files are read with
+is refused (exit 1) before anything is signed.  ``reveal`` and ``bump``
+then hold the batch fields (root, tree size) and every body size against the
+manifest plan.json pins (:mod:`inscriptions.plans.reveal`, exit 1).  Files are read with
 :func:`~inscriptions.plans.plandir.read_plan_file` (regular files
 only, bounded: a FIFO never hangs).
 

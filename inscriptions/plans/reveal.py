@@ -117,8 +117,24 @@ def reveal_outputs(plan: Plan, group: PlannedGroup, script_size: int, funded: in
     return outputs + [(change_to.script_pubkey, change)], fee, change
 
 
+def check_body_sizes(batch: VerifiedBatch, group: PlannedGroup) -> None:
+    """plan.json repeats each inscription's body size; the pinned manifest
+    fixes it (its own length, each shard's gz_size).  Like the root and tree
+    size in :func:`open_batch`, another value is a plan that is not this
+    batch's (exit 1, nothing signed): the committed script never says, as
+    bodies are read from the batch, not from plan.json."""
+    for i, item in enumerate(group.items):
+        want = len(batch.manifest_bytes) if item.shard is None else batch.manifest.shards[item.shard].gz_size
+        if item.body_size != want:
+            raise VerificationError(
+                f"group {group.group}: inscriptions[{i}] ({item.label}) has body_size {item.body_size} in plan.json, "
+                f"{want} bytes in the pinned manifest (plan.json edited?); nothing was signed"
+            )
+
+
 def rebuild_script(plan: Plan, batch: VerifiedBatch, group: PlannedGroup) -> bytes:
     """The group's reveal script from the batch, checked against the plan."""
+    check_body_sizes(batch, group)
     inscriptions = group_inscriptions(Group(group.items, 0, 0), batch.manifest, plan.postage, body_reader(batch))
     script = reveal_script(group.internal_key, inscriptions)
     if tapleaf_hash(script) != group.leaf_hash:

@@ -14,12 +14,17 @@ result.  A crash in between leaves ``"sending"``: the transaction may or may
 not have reached the node.  That is safe, because reveals are deterministic:
 a rerun of ``broadcast`` sends the very same bytes (the same txid), never a
 different transaction for the same funding.
+
+``broadcast`` and ``status`` read the file against the plan
+(:func:`load_plan_state`): every attempt must name one of the plan's groups
+and a signed reveal of that group in ``reveals/`` (exit 65 otherwise).
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -85,6 +90,27 @@ def load_state(plan_dir: Path) -> list[Attempt]:
         with located(f"{STATE_NAME} attempts[{i}]"):
             out.append(_attempt(value, f"attempts[{i}]"))
     return out
+
+
+def load_plan_state(plan_dir: Path, signed: Mapping[int, Collection[str]]) -> list[Attempt]:
+    """:func:`load_state`, every attempt checked against the plan directory:
+    ``signed`` maps each of the plan's groups to the txids of its signed
+    reveals.  An attempt naming another group, or a txid that is not a
+    signed reveal of its group, is malformed (exit 65 naming the entry):
+    ``broadcast`` only records reveals it found in ``reveals/``, so the file
+    was edited, or a reveal that was sent (and may still confirm) was moved
+    away -- sending another reveal of that group could inscribe it twice."""
+    attempts = load_state(plan_dir)
+    for i, a in enumerate(attempts):
+        where = f"{STATE_NAME} attempts[{i}]"
+        if a.group not in signed:
+            raise MalformedInputError(f"{where}: group {a.group} is not one of the plan's groups (0..{len(signed) - 1})")
+        if a.txid not in signed[a.group]:
+            raise MalformedInputError(
+                f"{where}: txid {a.txid} is not a signed reveal of group {a.group} in reveals/; if its reveal file "
+                "was moved away, put its file back (a reveal that was sent may still confirm)"
+            )
+    return attempts
 
 
 def state_bytes(attempts: list[Attempt]) -> bytes:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from inscriptions.plans.broadcast import BroadcastNode, GroupStatus, VersionStatus, outpoint, versions_by_group
+from inscriptions.plans.broadcast import BroadcastNode, GroupStatus, VersionStatus, outpoint, plan_attempts, versions_by_group
 from inscriptions.plans.plan import Plan
 from inscriptions.transactions.rawtx import parse_tx
 from inscriptions.plans.revealstore import StoredReveal
-from inscriptions.plans.state import Attempt, load_state
+from inscriptions.plans.state import Attempt
 from toolkit.core.errors import SourceUnavailableError, TxNotFoundError
 
 
@@ -25,9 +25,10 @@ def _funding_amount(node: BroadcastNode, outpoint: tuple[str, int]) -> int:
 
 def group_status(plan_dir: Path, plan: Plan, node: BroadcastNode | None = None) -> list[GroupStatus]:
     """The status of every group of ``plan``; asks ``node`` when given."""
-    attempts = load_state(plan_dir)
+    by_group = versions_by_group(plan_dir, plan)
+    attempts = plan_attempts(plan_dir, by_group)
     out: list[GroupStatus] = []
-    for g, versions in versions_by_group(plan_dir, plan).items():
+    for g, versions in by_group.items():
         planned = plan.groups[g]
         # Versions of one group normally spend one outpoint (bumps re-spend it).
         spent = outpoint(versions[-1]) if versions else None

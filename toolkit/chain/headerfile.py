@@ -9,10 +9,14 @@ that hash's leading zeros; all zero for the genesis block), so a raw chain
 of real headers is never read as text; and a hex file with a typo stays a
 malformed text line rather than turning into "raw" garbage.
 
-Strict both ways: every non-blank, non-comment line is exactly 160 hex digits
-(surrounding spaces, tabs and a CR allowed), lines are at most
-:data:`MAX_LINE` bytes, raw input is a whole number of records, and an input
-with no header is malformed (exit 65).
+Strict both ways (docs/randomness.md, "Header chain file"): a line ends with
+LF or CRLF (files written on Windows); after that it is empty or only spaces
+and tabs (blank), starts with ``#`` (a comment), or is exactly 160 hex digits
+in either case (``bitcoin-cli`` prints lowercase; some tools uppercase) and
+nothing else -- no blanks around the digits, no CR but the one before LF.
+Lines are printable ASCII of at most :data:`MAX_LINE` bytes, raw input is a
+whole number of records, and an input with no header is malformed (exit 65,
+naming the line).
 """
 
 from __future__ import annotations
@@ -31,25 +35,34 @@ from toolkit.core.hexutil import parse_hex
 MAX_LINE: Final = 4096
 _CHUNK: Final = 1 << 16
 _TEXT: Final = frozenset(range(0x20, 0x7F)) | frozenset(b"\t\r\n")
-_BLANKS: Final = b" \t\r"
+_BLANKS: Final = b" \t"
 
 
 def _header_line(line: bytes, number: int) -> bytes | None:
+    if line.endswith(b"\r"):  # CRLF: the CR belongs to the line end
+        line = line[:-1]
     if len(line) == 2 * HEADER_SIZE:
         # Fast path for the common exact line: unhexlify is strict (hex
-        # digits only, no blanks, no sign); anything else takes the slow
-        # path below, which finds the precise message.
+        # digits only, either case, no blanks, no sign); anything else takes
+        # the slow path below, which finds the precise message.
         try:
             return binascii.unhexlify(line)
         except binascii.Error:
             pass
-    text = line.strip(_BLANKS)
-    if not text or text.startswith(b"#"):
-        return None
-    if not _TEXT.issuperset(text):
+    if not _TEXT.issuperset(line):
         raise MalformedInputError(f"line {number}: not printable ASCII text")
+    if b"\r" in line:
+        raise MalformedInputError(f"line {number}: a carriage return may only end a line (CRLF)")
+    if not line.strip(_BLANKS):
+        return None  # blank
+    if line.startswith(b"#"):
+        return None  # comment
+    # Format decision: a header line is the digits alone (an indented or
+    # padded line is a malformed line, not a header to guess at).
+    if line[0] in _BLANKS or line[-1] in _BLANKS:
+        raise MalformedInputError(f"line {number}: spaces or tabs around the header (a line is exactly 160 hex digits)")
     try:
-        return parse_hex(text.decode("ascii"), what="block header", length=HEADER_SIZE)
+        return parse_hex(line.decode("ascii"), what="block header", length=HEADER_SIZE)
     except MalformedInputError as exc:
         raise MalformedInputError(f"line {number}: {exc.message}") from None
 
