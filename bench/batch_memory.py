@@ -26,21 +26,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from pack import json_text, random_bytes  # noqa: E402
-from pairs import MIN_PAIRS, alternate, load_line, run_process  # noqa: E402
+from pairs import MIN_PAIRS, alternate, load_line, peak_rss_mib, run_process  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 ENOCH = [sys.executable, "-m", "toolkit"]
-_WRAPPER = (
-    "import resource, subprocess, sys; "
-    "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-)
-
-
-def peak_rss_mib(cmd: list[str]) -> float:
-    """Peak RSS (MiB) of ``cmd`` and its descendants, in a fresh wrapper process."""
-    out = subprocess.run([sys.executable, "-c", _WRAPPER, *cmd], check=True, capture_output=True, text=True, cwd=ROOT)
-    return int(out.stdout.split()[-1]) / 1024  # ru_maxrss is in KiB on Linux
 
 
 def main() -> None:

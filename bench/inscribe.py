@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from decimal import Decimal
@@ -34,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pairs import alternate, load_line, timed  # noqa: E402
+from pairs import alternate, load_line, peak_rss_mib, timed  # noqa: E402
 
 from inscriptions.batch.inputs import collect_inputs  # noqa: E402
 from inscriptions.batch.pack import pack_files  # noqa: E402
@@ -50,20 +49,6 @@ FILE_SIZE = 995_000  # random bytes -> one gzip member of 995,323 bytes (~1 MB)
 TARGET_S = 3.0
 TARGET_RSS_MIB = 250
 DEST = "tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx"
-#: Runs one command and prints the peak RSS (KiB on Linux) of its children.
-PEAK = (
-    "import resource, subprocess, sys; "
-    "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True); "
-    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-)
-
-
-def peak_rss_mib(cmd: list[str]) -> float:
-    """Peak resident set size of one run of ``cmd``, in MiB."""
-    out = subprocess.run([sys.executable, "-c", PEAK, *cmd], capture_output=True, text=True, check=True, cwd=ROOT)
-    return int(out.stdout) / 1024
-
-
 def funding_tx_hex(plan: Plan) -> str:
     """A legacy-serialized transaction paying every group exactly (one dummy input)."""
     raw = (2).to_bytes(4, "little") + b"\x01" + hashlib.sha256(b"bench").digest() + bytes(4) + b"\x00" + b"\xff" * 4

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -107,6 +108,23 @@ def run_process(cmd: Sequence[str], **kwargs: object) -> Callable[[], float]:
         return time.perf_counter() - start
 
     return measure
+
+
+#: Runs one command (its output discarded) and prints the peak RSS of its
+#: process tree (``RUSAGE_CHILDREN``; KiB on Linux).
+_PEAK_RSS = (
+    "import resource, subprocess, sys; "
+    "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
+def peak_rss_mib(cmd: Sequence[str]) -> float:
+    """Peak RSS (MiB) of one run of ``cmd`` and its descendants, measured in a
+    fresh wrapper process started in the repository root."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run([sys.executable, "-c", _PEAK_RSS, *cmd], check=True, capture_output=True, text=True, cwd=root)
+    return int(out.stdout.split()[-1]) / 1024
 
 
 def load_line() -> str:

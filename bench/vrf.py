@@ -16,7 +16,6 @@ import argparse
 import hashlib
 import platform
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
